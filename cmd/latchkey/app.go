@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/auth"
+	"github.com/latchkeyhq/latchkey/instance"
+	"github.com/latchkeyhq/latchkey/password"
+	"github.com/latchkeyhq/latchkey/seal"
+	"github.com/latchkeyhq/latchkey/sqlstore"
+	"github.com/latchkeyhq/latchkey/token"
+	"github.com/latchkeyhq/latchkey/web"
+)
+
+// app is everything a running server is made of, wired explicitly.
+type app struct {
+	store    *sqlstore.Store
+	instance *instance.Service
+	keys     *token.Keyring
+	hasher   *password.Pool
+	users    *auth.Users
+	server   *web.Server
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, c *config, log *slog.Logger) (*sqlstore.Store, error) {
+	store, err := sqlstore.Open(ctx, c.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w (database %s)", err, redactURL(c.DatabaseURL))
+	}
+	applied, err := store.Migrate(ctx)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	for _, name := range applied {
+		log.Info("migration applied", "name", name)
+	}
+	return store, nil
+}
+
+// openApp opens the store, creates the instance and keys on first start,
+// and builds the HTTP server. The caller closes app.store.
+func openApp(ctx context.Context, c *config, log *slog.Logger) (*app, error) {
+	var file *instance.File
+	if c.ConfigFile != "" {
+		var err error
+		if file, err = instance.LoadFile(c.ConfigFile); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.loadMasterKey(); err != nil {
+		return nil, err
+	}
+	box, err := seal.New(c.MasterKey)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(ctx, c, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{store: store}
+	env := latchkey.EnvProduction
+	if c.Mode == modeDev {
+		env = latchkey.EnvDevelopment
+	}
+	if a.instance, err = instance.Open(ctx, store, env, file, log); err != nil {
+		store.Close()
+		return nil, err
+	}
+	a.keys = token.NewKeyring(store, box)
+	if err := a.keys.Init(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	a.hasher = password.NewPool(0, 0)
+	a.users = auth.NewUsers(store, a.hasher, a.instance.Settings)
+	a.server = web.NewServer(web.Deps{
+		Store: store, Users: a.users, Instance: a.instance, Keys: a.keys, Hasher: a.hasher,
+		Log: log, Dev: c.Mode == modeDev,
+	})
+	return a, nil
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/latchkeyhq/latchkey"
+)
+
+const usage = `Latchkey: self-hosted authentication.
+
+Usage:
+  latchkey dev                 run a zero-config local instance (SQLite in ./.latchkey)
+  latchkey serve               run in production (needs LATCHKEY_MASTER_KEY and LATCHKEY_PUBLIC_URL)
+  latchkey migrate             apply database migrations and exit
+  latchkey keys rotate         make the next signing key current (no one is signed out)
+  latchkey keys list           list the published signing keys
+  latchkey api-keys create     create a Backend API secret key (shown once) [--name NAME]
+  latchkey api-keys list       list secret keys (prefixes only)
+  latchkey api-keys revoke ID  revoke a secret key
+  latchkey version             print the version
+
+Every command takes these flags, each also settable from the environment:
+  --addr ADDR          LATCHKEY_ADDR          listen address (default 127.0.0.1:8080)
+  --data-dir DIR       LATCHKEY_DATA_DIR      data directory (default ./.latchkey)
+  --database-url URL   LATCHKEY_DATABASE_URL  postgres://... or a SQLite file (default DATA_DIR/latchkey.db)
+  --public-url URL     LATCHKEY_PUBLIC_URL    the URL people reach Latchkey at (default http://ADDR in dev)
+  --config FILE        LATCHKEY_CONFIG        settings file (.toml, .yaml or .json) kept in version control
+  --log-level LEVEL    LATCHKEY_LOG_LEVEL     debug, info, warn or error (default info)
+The master key is read only from LATCHKEY_MASTER_KEY (32 random bytes in base64), never
+from a flag; in dev mode it is generated into DATA_DIR/master.key when unset.
+`
+
+// run is the whole program: main only supplies the process's environment.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "dev":
+		return runServer(ctx, modeDev, rest, getenv, stdout, stderr)
+	case "serve":
+		return runServer(ctx, modeServe, rest, getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, getenv, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, rest, getenv, stdout, stderr)
+	case "api-keys":
+		return runAPIKeys(ctx, rest, getenv, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "latchkey", latchkey.Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

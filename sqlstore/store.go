@@ -1,0 +1,223 @@
+// Package sqlstore is Latchkey's storage: one concrete *Store over database/sql
+// serving SQLite (embedded, the default) and PostgreSQL (scale-out) from one
+// code path. SQL is written once with ? placeholders and rebound for
+// PostgreSQL; the genuine differences between the engines live in dialect.go.
+//
+// Guarantees: SQLite runs in WAL mode with synchronous=FULL, so a committed
+// write survives power loss; all SQLite writes go through one connection, so
+// concurrent writers queue in Go instead of failing with "database is locked";
+// reads use a separate pool. Times are stored as Unix milliseconds.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Store is the database. It is safe for concurrent use.
+type Store struct {
+	engine engine
+	write  *sql.DB // SQLite: one connection; PostgreSQL: the shared pool
+	read   *sql.DB // SQLite: a read-only pool; PostgreSQL: the same pool as write
+	now    func() time.Time
+}
+
+// Open connects to the database named by url: "postgres://..." (or
+// "postgresql://...") for PostgreSQL, otherwise a SQLite file path, optionally
+// prefixed with "sqlite:" or "file:". The SQLite file's directory is created.
+// Open does not migrate; call Migrate.
+func Open(ctx context.Context, url string) (*Store, error) {
+	s := &Store{now: time.Now}
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		s.engine = postgres
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(max(8, 4*runtime.NumCPU()))
+		db.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		s.write, s.read = db, db
+	default:
+		s.engine = sqlite
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:")
+		if path == "" {
+			return nil, errors.New("open sqlite: empty database path")
+		}
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("open sqlite: create directory: %w", err)
+			}
+		}
+		var err error
+		if s.write, err = sql.Open("sqlite", sqliteDSN(path, false)); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		// One writer: SQLite allows one write transaction at a time anyway, and
+		// queuing in database/sql is fair and never returns SQLITE_BUSY.
+		s.write.SetMaxOpenConns(1)
+		s.write.SetMaxIdleConns(1)
+		s.write.SetConnMaxLifetime(0)
+		if s.read, err = sql.Open("sqlite", sqliteDSN(path, true)); err != nil {
+			s.write.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		s.read.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))
+		s.read.SetMaxIdleConns(max(4, 2*runtime.NumCPU()))
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN builds the connection string. The pragmas run on every new
+// connection. _txlock=immediate takes the write lock at BEGIN, so a write
+// transaction never fails half-way on lock upgrade.
+func sqliteDSN(path string, readOnly bool) string {
+	q := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
+	if readOnly {
+		q = "mode=ro&" + strings.Replace(q, "&_pragma=journal_mode(WAL)", "", 1)
+	} else {
+		q += "&_txlock=immediate"
+	}
+	return "file:" + path + "?" + q
+}
+
+// Engine returns "sqlite" or "postgres".
+func (s *Store) Engine() string { return string(s.engine) }
+
+// SetClock replaces the store's clock; tests use it.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	if s.read != s.write {
+		if err := s.read.PingContext(ctx); err != nil {
+			return fmt.Errorf("ping database (readers): %w", err)
+		}
+	}
+	return nil
+}
+
+// Close closes every connection.
+func (s *Store) Close() error {
+	var err error
+	if s.read != nil && s.read != s.write {
+		err = s.read.Close()
+	}
+	if s.write != nil {
+		err = errors.Join(err, s.write.Close())
+	}
+	return err
+}
+
+// Stats returns the connection pool statistics of the writer pool.
+func (s *Store) Stats() sql.DBStats { return s.write.Stats() }
+
+// Tx is a write transaction. Callers must Commit or Rollback; Rollback after
+// Commit is a no-op, so `defer tx.Rollback()` is always safe.
+type Tx struct {
+	conn
+	tx  *sql.Tx
+	now time.Time // one timestamp for the whole transaction
+}
+
+// BeginTx starts a write transaction.
+func (s *Store) BeginTx(ctx context.Context) (*Tx, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	// Truncated to what the database keeps (Unix milliseconds), so the times
+	// a write hands back equal the times a later read returns.
+	now := s.now().UTC().Truncate(time.Millisecond)
+	return &Tx{conn: conn{q: tx, engine: s.engine}, tx: tx, now: now}, nil
+}
+
+// Commit commits the transaction.
+func (tx *Tx) Commit() error {
+	if err := tx.tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Rollback aborts the transaction.
+func (tx *Tx) Rollback() error {
+	if err := tx.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}
+
+// reader returns a connection for reads outside a transaction.
+func (s *Store) reader() conn { return conn{q: s.read, engine: s.engine} }
+
+// withTx runs fn in a write transaction and commits it if fn returns nil.
+func (s *Store) withTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := s.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs SQL written with ? placeholders on either engine.
+type conn struct {
+	q      querier
+	engine engine
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, c.engine.rebind(query), args...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, c.engine.rebind(query), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.engine.rebind(query), args...)
+}
+
+// ms converts a time to Unix milliseconds (0 for the zero time).
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS converts Unix milliseconds to a UTC time (the zero time for 0).
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}

@@ -1,0 +1,63 @@
+package web
+
+import "net/http"
+
+// Surfaces, each with its own security defaults.
+const (
+	surfaceBackend = "backend" // /api/v1: secret key, JSON only, no cookies
+	surfacePublic  = "public"  // keys and health: no credentials
+	surfaceOps     = "ops"     // metrics: secret key outside dev mode
+)
+
+// route is one endpoint. Path uses net/http patterns ({id}).
+type route struct {
+	Method  string
+	Path    string
+	Surface string
+	handler http.Handler
+}
+
+// routes lists every endpoint Latchkey serves. docs/api/backend.yaml must
+// describe exactly the backend ones (a test checks).
+func (s *Server) routes() []route {
+	backend := func(method, path string, h handlerFunc) route {
+		return route{method, path, surfaceBackend, s.backendAPI(h)}
+	}
+	return []route{
+		{"GET", "/.well-known/jwks.json", surfacePublic, s.handle(s.jwks)},
+		{"GET", "/healthz", surfacePublic, s.handle(s.healthz)},
+		{"GET", "/readyz", surfacePublic, s.handle(s.readyz)},
+		{"GET", "/metrics", surfaceOps, s.handle(s.metricsHandler)},
+
+		backend("GET", "/api/v1/instance", s.instanceGet),
+		backend("PATCH", "/api/v1/instance", s.instancePatch),
+
+		backend("GET", "/api/v1/api_keys", s.apiKeysList),
+		backend("POST", "/api/v1/api_keys", s.apiKeysCreate),
+		backend("POST", "/api/v1/api_keys/{id}/revoke", s.apiKeysRevoke),
+
+		backend("POST", "/api/v1/users", s.usersCreate),
+		backend("GET", "/api/v1/users", s.usersList),
+		backend("GET", "/api/v1/users/count", s.usersCount),
+		backend("GET", "/api/v1/users/{id}", s.usersGet),
+		backend("PATCH", "/api/v1/users/{id}", s.usersUpdate),
+		backend("DELETE", "/api/v1/users/{id}", s.usersDelete),
+		backend("PATCH", "/api/v1/users/{id}/metadata", s.usersMetadata),
+		backend("POST", "/api/v1/users/{id}/ban", s.usersBan),
+		backend("POST", "/api/v1/users/{id}/unban", s.usersUnban),
+		backend("POST", "/api/v1/users/{id}/lock", s.usersLock),
+		backend("POST", "/api/v1/users/{id}/unlock", s.usersUnlock),
+	}
+}
+
+// BackendRoutes returns "METHOD /path" for every Backend API route, for the
+// test that keeps the OpenAPI description in step.
+func (s *Server) BackendRoutes() []string {
+	var out []string
+	for _, rt := range s.routes() {
+		if rt.Surface == surfaceBackend {
+			out = append(out, rt.Method+" "+rt.Path)
+		}
+	}
+	return out
+}
