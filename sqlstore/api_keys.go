@@ -67,8 +67,18 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string) (*latchkey.APIKey, 
 		if k.Revoked() {
 			return latchkey.NewError(latchkey.CodeAPIKeyRevoked, "")
 		}
-		_, err = tx.exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, ms(tx.now), id)
-		return err
+		// revoked_at = 0 again: on PostgreSQL a concurrent revocation may
+		// have committed since the read, and only one may win.
+		res, err := tx.exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, ms(tx.now), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return latchkey.NewError(latchkey.CodeAPIKeyRevoked, "")
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("revoke api key: %w", err)

@@ -73,3 +73,15 @@ func tableExists(ctx context.Context, c conn, name string) (bool, error) {
 	}
 	return ok, nil
 }
+
+// lockTable serialises writers of one table on PostgreSQL for the rest of
+// the transaction (SQLite has one writer, so it needs nothing).
+func (tx *Tx) lockTable(ctx context.Context, table string) error {
+	if tx.engine != postgres {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `LOCK TABLE `+table+` IN EXCLUSIVE MODE`); err != nil {
+		return fmt.Errorf("lock %s: %w", table, err)
+	}
+	return nil
+}

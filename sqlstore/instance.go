@@ -30,10 +30,8 @@ func (s *Store) Instance(ctx context.Context) (*latchkey.Instance, error) {
 // processes starting at once create one instance.
 func (s *Store) CreateInstance(ctx context.Context, inst *latchkey.Instance, settings []byte) (*latchkey.Instance, error) {
 	err := s.withTx(ctx, func(tx *Tx) error {
-		if s.engine == postgres {
-			if _, err := tx.exec(ctx, `LOCK TABLE instances IN EXCLUSIVE MODE`); err != nil {
-				return err
-			}
+		if err := tx.lockTable(ctx, "instances"); err != nil {
+			return err
 		}
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM instances`).Scan(&n); err != nil {

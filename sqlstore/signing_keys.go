@@ -42,6 +42,11 @@ var ErrSigningKeysExist = latchkey.ErrSigningKeysExist
 // key exists, in which case it returns ErrSigningKeysExist.
 func (s *Store) InitSigningKeys(ctx context.Context, current, next *latchkey.SigningKey) error {
 	return s.withTx(ctx, func(tx *Tx) error {
+		// Processes starting at once: one inserts, the others wait here and
+		// then find its keys.
+		if err := tx.lockTable(ctx, "signing_keys"); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM signing_keys WHERE state = 'current'`).Scan(&n); err != nil {
 			return fmt.Errorf("count signing keys: %w", err)
@@ -64,6 +69,9 @@ func (s *Store) InitSigningKeys(ctx context.Context, current, next *latchkey.Sig
 // published, so verifiers know it) and stores newNext as the next key.
 func (s *Store) RotateSigningKeys(ctx context.Context, newNext *latchkey.SigningKey) error {
 	return s.withTx(ctx, func(tx *Tx) error {
+		if err := tx.lockTable(ctx, "signing_keys"); err != nil { // two rotations at once run one after the other
+			return err
+		}
 		var next int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM signing_keys WHERE state = 'next'`).Scan(&next); err != nil {
 			return fmt.Errorf("rotate signing keys: %w", err)

@@ -27,6 +27,11 @@ func createUser(ctx context.Context, tx *Tx, u *latchkey.User) error {
 		u.ID = latchkey.NewID(latchkey.PrefixUser)
 	}
 	u.CreatedAt, u.UpdatedAt, u.Version = tx.now, tx.now, 1
+	for _, m := range []*json.RawMessage{&u.PublicMetadata, &u.PrivateMetadata, &u.UnsafeMetadata} {
+		if len(*m) == 0 {
+			*m = json.RawMessage("{}")
+		}
+	}
 	if u.PasswordHash != "" && u.PasswordUpdatedAt.IsZero() {
 		u.PasswordUpdatedAt = tx.now
 	}

@@ -73,6 +73,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "trace_id", traceID(r.Context()), "method", r.Method,
 			"path", r.URL.Path, "code", e.Code, "err", err)
