@@ -156,6 +156,9 @@ func CheckPassword(pw string, set *latchkey.Settings, skipChecks bool) error {
 		return latchkey.Errorf(latchkey.CodeFormParamInvalid, "password", "The password must be valid UTF-8 text.")
 	}
 	n := utf8.RuneCountInString(pw)
+	if n == 0 {
+		return latchkey.Errorf(latchkey.CodePasswordTooShort, "password", "The password cannot be empty.")
+	}
 	if n > set.Password.MaxLength || n > latchkey.MaxPasswordLength {
 		return latchkey.Errorf(latchkey.CodePasswordTooLong, "password", "Passwords can be at most %d characters.", set.Password.MaxLength)
 	}

@@ -54,6 +54,10 @@ func (s *Users) UpdateUser(ctx context.Context, id string, p UpdateUserParams) (
 	}
 	var newHash string
 	if p.Password != nil {
+		// Look the user up first: a missing user should not cost a hash.
+		if _, err := s.store.UserByID(ctx, id); err != nil {
+			return nil, err
+		}
 		var err error
 		if newHash, err = s.hashNew(ctx, *p.Password, p.SkipPasswordChecks, set); err != nil {
 			return nil, err

@@ -11,28 +11,30 @@ import (
 	"github.com/latchkeyhq/latchkey"
 )
 
-// knownKeys are the dotted paths of every setting, derived from the JSON of
-// the default settings so they can never drift from the struct.
-var knownKeys = func() map[string]bool {
+// knownKeys are the dotted paths of every setting and objectKeys those
+// that hold nested settings, derived from the JSON of the default settings so
+// they can never drift from the struct.
+var knownKeys, objectKeys = func() (known, objects map[string]bool) {
 	raw, _ := json.Marshal(latchkey.DefaultSettings())
 	var doc map[string]any
 	json.Unmarshal(raw, &doc)
-	out := map[string]bool{}
+	known, objects = map[string]bool{}, map[string]bool{}
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
 		for k, v := range m {
-			out[prefix+k] = true
+			known[prefix+k] = true
 			if sub, ok := v.(map[string]any); ok {
+				objects[prefix+k] = true
 				walk(prefix+k+".", sub)
 			}
 		}
 	}
 	walk("", doc)
-	return out
+	return known, objects
 }()
 
-// checkKeys returns the dotted leaf keys of doc, or an error naming the first
-// unknown one.
+// checkKeys returns the dotted leaf keys of doc in sorted order, or an error
+// naming the first unknown one.
 func checkKeys(doc map[string]any) ([]string, error) {
 	var keys []string
 	var walk func(prefix string, m map[string]any) error
@@ -47,7 +49,7 @@ func checkKeys(doc map[string]any) ([]string, error) {
 			if !knownKeys[path] {
 				return latchkey.Errorf(latchkey.CodeFormParamUnknown, path, "There is no setting named %q.", path)
 			}
-			if sub, ok := m[k].(map[string]any); ok && knownKeys[path+"."+firstKey(sub)] {
+			if sub, ok := m[k].(map[string]any); ok && objectKeys[path] {
 				if err := walk(path+".", sub); err != nil {
 					return err
 				}
@@ -58,13 +60,6 @@ func checkKeys(doc map[string]any) ([]string, error) {
 		return nil
 	}
 	return keys, walk("", doc)
-}
-
-func firstKey(m map[string]any) string {
-	for k := range m {
-		return k
-	}
-	return ""
 }
 
 // applyPatch merges patch into the current settings JSON (RFC 7396), then

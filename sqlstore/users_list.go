@@ -138,7 +138,7 @@ func (f UserFilter) order() (string, error) {
 	switch o[0] {
 	case '-':
 		dir, o = "DESC", o[1:]
-	case '+':
+	case '+', ' ': // an unescaped + in a query string arrives as a space
 		o = o[1:]
 	}
 	for _, col := range UserOrders {

@@ -98,6 +98,12 @@ func (k *Keyring) Init(ctx context.Context) error {
 // Rotate promotes the next key to current, creates a new next key and
 // reloads. Tokens signed by the old key keep verifying.
 func (k *Keyring) Rotate(ctx context.Context) error {
+	// Open the current key first: with the wrong master key, a rotation would
+	// store a next key no server can open, and it would sign after the
+	// following rotation.
+	if err := k.Reload(ctx); err != nil {
+		return err
+	}
 	next, err := NewSigningKey(k.box)
 	if err != nil {
 		return err

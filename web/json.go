@@ -98,7 +98,11 @@ func decodeStrict(body []byte, v any) error {
 func decodeError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var own *latchkey.Error
 	switch {
+	case errors.As(err, &own):
+		// A field's UnmarshalJSON (rawObject) already said what is wrong.
+		return own
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return latchkey.Errorf(latchkey.CodeRequestBodyInvalid, "", "The request body is not valid JSON.")
 	case errors.As(err, &typ):

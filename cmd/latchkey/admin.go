@@ -6,12 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/instance"
 	"github.com/latchkeyhq/latchkey/seal"
+	"github.com/latchkeyhq/latchkey/sqlstore"
 	"github.com/latchkeyhq/latchkey/token"
 )
 
@@ -21,17 +24,32 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, c, c.newLogger(io.Discard))
+	store, err := sqlstore.Open(ctx, c.DatabaseURL)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (database %s)", err, redactURL(c.DatabaseURL))
 	}
 	defer store.Close()
-	n, err := store.PendingMigrations(ctx)
+	applied, err := store.Migrate(ctx)
+	for _, name := range applied {
+		fmt.Fprintf(stdout, "applied %s\n", name)
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "database is up to date (%s, %d pending)\n", store.Engine(), n)
+	fmt.Fprintf(stdout, "database is up to date (%s, %d migrations applied now)\n", store.Engine(), len(applied))
 	return nil
+}
+
+// openExistingStore opens the database for an admin command, refusing to
+// create a new SQLite file: a mistyped --data-dir should not quietly make an
+// empty database.
+func openExistingStore(ctx context.Context, c *config) (*sqlstore.Store, error) {
+	if !c.postgres() {
+		if _, err := os.Stat(c.DatabaseURL); err != nil {
+			return nil, fmt.Errorf("no database at %s: check --data-dir or --database-url (start latchkey once to create it)", c.DatabaseURL)
+		}
+	}
+	return openStore(ctx, c, c.newLogger(io.Discard))
 }
 
 // runKeys is `latchkey keys rotate|list`.
@@ -50,7 +68,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, c, c.newLogger(io.Discard))
+	store, err := openExistingStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -79,9 +97,13 @@ func runAPIKeys(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 {
 		return errors.New("usage: latchkey api-keys create [--name NAME] | list | revoke ID")
 	}
-	sub := args[0]
+	sub, rest := args[0], args[1:]
+	var id string
+	if sub == "revoke" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		id, rest = rest[0], rest[1:] // allow the ID before the flags too
+	}
 	var name string
-	c, fs, err := parseConfigWith(modeAdmin, "api-keys "+sub, args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	c, fs, err := parseConfigWith(modeAdmin, "api-keys "+sub, rest, getenv, stderr, func(fs *flag.FlagSet) {
 		if sub == "create" {
 			fs.StringVar(&name, "name", "", "a name to recognise the key by")
 		}
@@ -89,7 +111,7 @@ func runAPIKeys(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, c, c.newLogger(io.Discard))
+	store, err := openExistingStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -124,10 +146,12 @@ func runAPIKeys(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		return tw.Flush()
 	case "revoke":
-		if fs.NArg() != 1 {
+		if id == "" && fs.NArg() == 1 {
+			id = fs.Arg(0)
+		} else if id == "" || fs.NArg() != 0 {
 			return errors.New("usage: latchkey api-keys revoke ID")
 		}
-		k, err := store.RevokeAPIKey(ctx, fs.Arg(0))
+		k, err := store.RevokeAPIKey(ctx, id)
 		if err != nil {
 			return err
 		}

@@ -52,13 +52,6 @@ func openApp(ctx context.Context, c *config, log *slog.Logger) (*app, error) {
 			return nil, err
 		}
 	}
-	if err := c.loadMasterKey(); err != nil {
-		return nil, err
-	}
-	box, err := seal.New(c.MasterKey)
-	if err != nil {
-		return nil, err
-	}
 	store, err := openStore(ctx, c, log)
 	if err != nil {
 		return nil, err
@@ -68,7 +61,19 @@ func openApp(ctx context.Context, c *config, log *slog.Logger) (*app, error) {
 	if c.Mode == modeDev {
 		env = latchkey.EnvDevelopment
 	}
+	// The instance (and its environment check) comes before the master key,
+	// so `dev` pointed at a production database refuses before it writes a
+	// dev master key into the data directory.
 	if a.instance, err = instance.Open(ctx, store, env, file, log); err != nil {
+		store.Close()
+		return nil, err
+	}
+	if err := c.loadMasterKey(); err != nil {
+		store.Close()
+		return nil, err
+	}
+	box, err := seal.New(c.MasterKey)
+	if err != nil {
 		store.Close()
 		return nil, err
 	}

@@ -96,6 +96,11 @@ func (c *config) validate() error {
 		}
 		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	}
+	if c.masterEnv != "" {
+		if _, err := seal.ParseKey(c.masterEnv); err != nil {
+			return fmt.Errorf("LATCHKEY_MASTER_KEY: %w", err)
+		}
+	}
 	if c.Mode == modeServe {
 		var problems []string
 		if c.masterEnv == "" {
