@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/latchkeyhq/latchkey"
@@ -222,16 +223,30 @@ func humanize(param string) string {
 	return param
 }
 
+// checkProfile checks names and the external ID: valid UTF-8 without control
+// characters (PostgreSQL refuses NUL in text, and no name needs a tab).
 func checkProfile(first, last, external string) error {
 	for _, f := range []struct{ name, v string }{{"first_name", first}, {"last_name", last}} {
-		if utf8.RuneCountInString(f.v) > maxNameLength || !utf8.ValidString(f.v) {
-			return latchkey.Errorf(latchkey.CodeFormParamInvalid, f.name, "%s is at most %d characters of valid UTF-8.", f.name, maxNameLength)
+		if utf8.RuneCountInString(f.v) > maxNameLength || !plainText(f.v) {
+			return latchkey.Errorf(latchkey.CodeFormParamInvalid, f.name, "%s is at most %d characters of text without control characters.", f.name, maxNameLength)
 		}
 	}
-	if len(external) > maxExternalID || !utf8.ValidString(external) {
-		return latchkey.Errorf(latchkey.CodeFormParamInvalid, "external_id", "external_id is at most %d bytes of valid UTF-8.", maxExternalID)
+	if len(external) > maxExternalID || !plainText(external) {
+		return latchkey.Errorf(latchkey.CodeFormParamInvalid, "external_id", "external_id is at most %d bytes of text without control characters.", maxExternalID)
 	}
 	return nil
+}
+
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkMetadata requires a JSON object of at most 8 KiB; absent or null

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/latchkeyhq/latchkey"
@@ -52,6 +54,9 @@ func (s *Server) apiKeysCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if utf8.RuneCountInString(body.Name) > 100 {
 		return latchkey.Errorf(latchkey.CodeFormParamValue, "name", "name is at most 100 characters.")
+	}
+	if strings.ContainsFunc(body.Name, unicode.IsControl) {
+		return latchkey.Errorf(latchkey.CodeFormParamInvalid, "name", "name cannot contain control characters.")
 	}
 	secret, key := instance.NewAPIKey(s.instance.Instance(), body.Name)
 	if err := s.store.CreateAPIKey(r.Context(), key); err != nil {

@@ -21,6 +21,9 @@ func (s *Server) backendAPI(h handlerFunc) http.Handler {
 		if err != nil {
 			return err
 		}
+		if err := checkTextParams(r); err != nil {
+			return err
+		}
 		r = r.WithContext(context.WithValue(r.Context(), apiKeyKey{}, key))
 		return h(w, r)
 	})

@@ -73,7 +73,10 @@ func (s *Server) userFilter(q url.Values, paging bool) (sqlstore.UserFilter, err
 			if _, n, err := auth.NormalizeIdentifier(t, v, set); err == nil {
 				out = append(out, n)
 			} else {
-				out = append(out, "\x00"+v) // matches nothing
+				// No stored identifier is empty, so "" matches nothing. (A
+				// NUL-marked value did too on SQLite, but PostgreSQL refuses
+				// NUL bytes in text and the request failed with a 500.)
+				out = append(out, "")
 			}
 		}
 		return out

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/latchkeyhq/latchkey"
 )
@@ -132,3 +133,26 @@ func jsonType(e *json.UnmarshalTypeError) string {
 	}
 	return "value of another type"
 }
+
+// checkTextParams rejects a path ID or query value that is not UTF-8 text or
+// holds a NUL character. No ID, identifier or search term contains one, and
+// PostgreSQL refuses both in text parameters, which would otherwise surface
+// as internal_error.
+func checkTextParams(r *http.Request) error {
+	if id := r.PathValue("id"); !isText(id) {
+		return latchkey.Errorf(latchkey.CodeFormParamInvalid, "id", "id must be UTF-8 text without NUL characters.")
+	}
+	for k, vals := range r.URL.Query() {
+		ok := isText(k)
+		for _, v := range vals {
+			ok = ok && isText(v)
+		}
+		if !ok {
+			return latchkey.Errorf(latchkey.CodeFormParamInvalid, strings.ToValidUTF8(k, "\uFFFD"),
+				"Query parameters must be UTF-8 text without NUL characters.")
+		}
+	}
+	return nil
+}
+
+func isText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
