@@ -35,8 +35,10 @@ func NormalizeEmail(s string) (value, normalized string, err error) {
 	if at <= 0 || at == len(s)-1 || strings.Count(s, "@") != 1 {
 		return bad("An email address has the form name@example.com.")
 	}
-	local, domain := s[:at], s[at+1:]
-	if len(local) > maxLocalPart {
+	// The limits hold for the unique key as well as for the input: lower-casing
+	// can lengthen a string (U+023A is 2 bytes, its lower case U+2C65 3).
+	local, domain := s[:at], strings.ToLower(s[at+1:])
+	if len(local) > maxLocalPart || len(strings.ToLower(local)) > maxLocalPart {
 		return bad("The part before the @ is longer than 64 characters.")
 	}
 	for _, r := range s {
@@ -56,9 +58,17 @@ func NormalizeEmail(s string) (value, normalized string, err error) {
 			return bad("The domain is not valid.")
 		}
 	}
-	domain = strings.ToLower(domain)
+	// No top-level domain is all digits (RFC 3696 section 2), so this is an IP
+	// address written without brackets: as unwelcome as an IP literal.
+	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
+		return bad("The domain must be a name such as example.com, not an IP address.")
+	}
 	value = local + "@" + domain
-	return value, strings.ToLower(value), nil
+	normalized = strings.ToLower(value)
+	if len(value) > MaxEmailLength || len(normalized) > MaxEmailLength {
+		return bad("The email address is too long.")
+	}
+	return value, normalized, nil
 }
 
 // NormalizePhone validates a phone number in international format and returns

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var hexColor = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
@@ -25,8 +26,11 @@ func (s *Settings) Validate() error {
 	if !s.EmailAddress.UsedForSignIn && !s.PhoneNumber.UsedForSignIn && !s.Username.UsedForSignIn {
 		return bad("email_address.used_for_sign_in", "At least one identifier (email address, phone number or username) must be usable for sign-in.")
 	}
-	if s.Username.MinLength < 1 || s.Username.MaxLength > 64 || s.Username.MinLength > s.Username.MaxLength {
+	if s.Username.MinLength < 1 {
 		return bad("username.min_length", "Username lengths must satisfy 1 <= min_length <= max_length <= 64.")
+	}
+	if s.Username.MaxLength > 64 || s.Username.MinLength > s.Username.MaxLength {
+		return bad("username.max_length", "Username lengths must satisfy 1 <= min_length <= max_length <= 64.")
 	}
 	p := s.Password
 	if p.Required && !p.Enabled {
@@ -78,7 +82,7 @@ func (s *Settings) Validate() error {
 			return bad("branding.logo_url", "branding.logo_url must be an absolute http(s) URL.")
 		}
 	}
-	if len(s.Branding.ApplicationName) > 100 {
+	if utf8.RuneCountInString(s.Branding.ApplicationName) > 100 {
 		return bad("branding.application_name", "branding.application_name is at most 100 characters.")
 	}
 	for _, f := range []struct{ param, addr string }{

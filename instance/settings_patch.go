@@ -122,7 +122,8 @@ func decodeSettings(raw []byte) (*latchkey.Settings, error) {
 	if err := dec.Decode(s); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, latchkey.Errorf(latchkey.CodeFormParamInvalid, te.Field, "%s must be a JSON %s.", te.Field, jsonKind(te.Type.Kind().String()))
+			param := settingPath(te.Field)
+			return nil, latchkey.Errorf(latchkey.CodeFormParamInvalid, param, "%s must be a JSON %s.", param, jsonKind(te.Type.Kind().String()))
 		}
 		if strings.Contains(err.Error(), "unknown field") {
 			return nil, latchkey.Errorf(latchkey.CodeFormParamUnknown, "", "The settings contain an unknown key.")
@@ -130,6 +131,22 @@ func decodeSettings(raw []byte) (*latchkey.Settings, error) {
 		return nil, latchkey.Errorf(latchkey.CodeFormParamInvalid, "", "The settings could not be read.")
 	}
 	return s, nil
+}
+
+// settingPath turns the field path of a JSON decoding error into the
+// setting's dotted name. encoding/json names an embedded struct by its Go
+// type ("username.IdentifierSettings.enabled"); setting names are lower-case
+// JSON names, so capitalised segments are dropped ("username.enabled").
+func settingPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && p[0] >= 'A' && p[0] <= 'Z' {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ".")
 }
 
 func jsonKind(goKind string) string {

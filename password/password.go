@@ -64,6 +64,9 @@ func verify(password, stored string) (bool, error) {
 		key := argon2.IDKey([]byte(password), ph.salt, ph.Iterations, ph.MemoryKiB, ph.Parallelism, uint32(len(ph.key)))
 		return subtle.ConstantTimeCompare(key, ph.key) == 1, nil
 	case IsBcrypt(stored):
+		if err := checkBcrypt(stored); err != nil {
+			return false, err
+		}
 		err := bcrypt.CompareHashAndPassword([]byte(stored), []byte(password))
 		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
 			return false, nil
@@ -103,13 +106,36 @@ func ValidateDigest(hasher, digest string) error {
 		if !IsBcrypt(digest) {
 			return fmt.Errorf("%w: bcrypt digests start with $2a$, $2b$ or $2y$", ErrMalformed)
 		}
-		if _, err := bcrypt.Cost([]byte(digest)); err != nil || len(digest) != 60 {
-			return fmt.Errorf("%w: not a bcrypt digest", ErrMalformed)
-		}
-		return nil
+		return checkBcrypt(digest)
 	default:
 		return fmt.Errorf("password: unsupported hasher %q", hasher)
 	}
+}
+
+// maxBcryptCost bounds the work a hostile imported bcrypt digest can cause,
+// as parseArgon2id's bounds do for argon2id: each step doubles the work, and
+// cost 31 would hold a hashing slot for days per sign-in attempt. Cost 16 is
+// about 64 times the common cost 10.
+const maxBcryptCost = 16
+
+// bcryptChars is the alphabet of bcrypt's salt and hash.
+const bcryptChars = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// checkBcrypt checks a bcrypt digest's length, cost and alphabet, so a digest
+// that could never verify is refused when imported rather than failing (or
+// silently never matching) at sign-in.
+func checkBcrypt(digest string) error {
+	if len(digest) != 60 || digest[6] != '$' || strings.Trim(digest[7:], bcryptChars) != "" {
+		return fmt.Errorf("%w: not a bcrypt digest", ErrMalformed)
+	}
+	cost, err := bcrypt.Cost([]byte(digest))
+	if err != nil {
+		return fmt.Errorf("%w: not a bcrypt digest", ErrMalformed)
+	}
+	if cost > maxBcryptCost {
+		return fmt.Errorf("%w: bcrypt cost %d is above the supported maximum %d", ErrMalformed, cost, maxBcryptCost)
+	}
+	return nil
 }
 
 // Hashers lists the hashers ValidateDigest accepts.
@@ -151,8 +177,8 @@ func parseArgon2id(s string) (phc, error) {
 		}
 	}
 	// Bounds keep a hostile imported digest from costing unbounded memory or
-	// time: at most 4 GiB, 64 passes, 64 lanes.
-	if out.MemoryKiB < 8*uint32(max(out.Parallelism, 1)) || out.MemoryKiB > 4<<20 ||
+	// time: at most 1 GiB (the settings' own cap), 64 passes, 64 lanes.
+	if out.MemoryKiB < 8*uint32(max(out.Parallelism, 1)) || out.MemoryKiB > 1<<20 ||
 		out.Iterations < 1 || out.Iterations > 64 || out.Parallelism < 1 || out.Parallelism > 64 {
 		return out, ErrMalformed
 	}

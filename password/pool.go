@@ -42,16 +42,25 @@ func (p *Pool) Waiting() int64 { return p.waiting.Load() }
 func (p *Pool) Running() int64 { return p.running.Load() }
 
 func (p *Pool) do(ctx context.Context, fn func()) error {
-	if p.waiting.Add(1) > p.maxQueue {
-		p.waiting.Add(-1)
-		return ErrBusy
+	if err := ctx.Err(); err != nil {
+		return err
 	}
+	// Take a free slot without queueing: counting every caller as waiting
+	// first would refuse a burst with ErrBusy while slots stood free.
 	select {
 	case p.slots <- struct{}{}:
-		p.waiting.Add(-1)
-	case <-ctx.Done():
-		p.waiting.Add(-1)
-		return ctx.Err()
+	default:
+		if p.waiting.Add(1) > p.maxQueue {
+			p.waiting.Add(-1)
+			return ErrBusy
+		}
+		select {
+		case p.slots <- struct{}{}:
+			p.waiting.Add(-1)
+		case <-ctx.Done():
+			p.waiting.Add(-1)
+			return ctx.Err()
+		}
 	}
 	p.running.Add(1)
 	defer func() {

@@ -33,6 +33,9 @@ const RetiredGrace = 24 * time.Hour
 // another process (`latchkey keys rotate`) is picked up.
 const refreshEvery = 30 * time.Second
 
+// retryAfterFailure is how soon a failed refresh is retried.
+const retryAfterFailure = 5 * time.Second
+
 // KeyStore is the storage the keyring needs.
 type KeyStore interface {
 	SigningKeys(ctx context.Context, retiredSince time.Time) ([]*latchkey.SigningKey, error)
@@ -193,7 +196,12 @@ func (k *Keyring) refresh(ctx context.Context) error {
 		stale := k.jwks != nil
 		k.mu.RUnlock()
 		if stale {
-			return nil // keep serving the last good set; the next call retries
+			// Keep serving the last good set and retry in a few seconds,
+			// not on every call, while the store is failing.
+			k.mu.Lock()
+			k.loadedAt = k.now().Add(retryAfterFailure - refreshEvery)
+			k.mu.Unlock()
+			return nil
 		}
 		return err
 	}
