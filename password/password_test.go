@@ -376,7 +376,7 @@ func FuzzParseArgon2id(f *testing.F) {
 		}
 		p := ph.Params
 		if p.Iterations < 1 || p.Iterations > 64 || p.Parallelism < 1 || p.Parallelism > 64 ||
-			p.MemoryKiB < 8*uint32(p.Parallelism) || p.MemoryKiB > 4<<20 {
+			p.MemoryKiB < 8*uint32(p.Parallelism) || p.MemoryKiB > 1<<20 {
 			t.Fatalf("parseArgon2id(%q) accepted params %+v outside the bounds", s, p)
 		}
 		if len(ph.salt) < 8 || len(ph.key) < 16 || len(ph.key) > 64 {
