@@ -21,6 +21,7 @@ type User struct {
 	Banned                bool
 	Locked                bool
 	LockoutExpiresAt      time.Time // zero: locked until unlocked by an admin
+	FailedSignIns         int       // failed first-factor attempts since the last success
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
 	LastSignInAt          time.Time

@@ -250,6 +250,9 @@ func (s *Users) SetLocked(ctx context.Context, id string, locked bool) (*latchke
 	return s.store.UpdateUser(ctx, id, func(u *latchkey.User) error {
 		u.Locked = locked
 		u.LockoutExpiresAt = timeZero
+		if !locked {
+			u.FailedSignIns = 0
+		}
 		return nil
 	})
 }

@@ -13,7 +13,8 @@ import (
 
 const userColumns = `id, external_id, first_name, last_name, image_url, primary_email_address_id,
 	primary_phone_number_id, password_hash, password_updated_at, public_metadata, private_metadata,
-	unsafe_metadata, banned, locked, lockout_expires_at, version, created_at, updated_at, last_sign_in_at`
+	unsafe_metadata, banned, locked, lockout_expires_at, version, created_at, updated_at, last_sign_in_at,
+	failed_sign_ins`
 
 // CreateUser inserts u and its identifiers. It sets u's ID, timestamps and
 // version, and the IDs of identifiers that have none. A taken identifier or
@@ -36,7 +37,7 @@ func createUser(ctx context.Context, tx *Tx, u *latchkey.User) error {
 		u.PasswordUpdatedAt = tx.now
 	}
 	_, err := tx.exec(ctx, `INSERT INTO users (`+userColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, userArgs(u)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, userArgs(u)...)
 	if err != nil {
 		return mapWriteError("create user", err)
 	}
@@ -53,7 +54,7 @@ func userArgs(u *latchkey.User) []any {
 	return []any{u.ID, u.ExternalID, u.FirstName, u.LastName, u.ImageURL, u.PrimaryEmailAddressID,
 		u.PrimaryPhoneNumberID, u.PasswordHash, ms(u.PasswordUpdatedAt), metadataText(u.PublicMetadata),
 		metadataText(u.PrivateMetadata), metadataText(u.UnsafeMetadata), u.Banned, u.Locked,
-		ms(u.LockoutExpiresAt), u.Version, ms(u.CreatedAt), ms(u.UpdatedAt), ms(u.LastSignInAt)}
+		ms(u.LockoutExpiresAt), u.Version, ms(u.CreatedAt), ms(u.UpdatedAt), ms(u.LastSignInAt), u.FailedSignIns}
 }
 
 func metadataText(m json.RawMessage) string {
@@ -100,7 +101,7 @@ func scanUser(row rowScanner) (*latchkey.User, error) {
 	var pub, priv, unsafe string
 	err := row.Scan(&u.ID, &u.ExternalID, &u.FirstName, &u.LastName, &u.ImageURL, &u.PrimaryEmailAddressID,
 		&u.PrimaryPhoneNumberID, &u.PasswordHash, &pwUpdated, &pub, &priv, &unsafe, &u.Banned, &u.Locked,
-		&lockout, &u.Version, &created, &updated, &lastSignIn)
+		&lockout, &u.Version, &created, &updated, &lastSignIn, &u.FailedSignIns)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, latchkey.ErrNotFound
 	} else if err != nil {
@@ -145,11 +146,11 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(u *latchkey.U
 		_, err = tx.exec(ctx, `UPDATE users SET external_id = ?, first_name = ?, last_name = ?, image_url = ?,
 			primary_email_address_id = ?, primary_phone_number_id = ?, password_hash = ?, password_updated_at = ?,
 			public_metadata = ?, private_metadata = ?, unsafe_metadata = ?, banned = ?, locked = ?,
-			lockout_expires_at = ?, version = ?, updated_at = ?, last_sign_in_at = ? WHERE id = ?`,
+			lockout_expires_at = ?, version = ?, updated_at = ?, last_sign_in_at = ?, failed_sign_ins = ? WHERE id = ?`,
 			u.ExternalID, u.FirstName, u.LastName, u.ImageURL, u.PrimaryEmailAddressID, u.PrimaryPhoneNumberID,
 			u.PasswordHash, ms(u.PasswordUpdatedAt), metadataText(u.PublicMetadata), metadataText(u.PrivateMetadata),
 			metadataText(u.UnsafeMetadata), u.Banned, u.Locked, ms(u.LockoutExpiresAt), u.Version, ms(u.UpdatedAt),
-			ms(u.LastSignInAt), u.ID)
+			ms(u.LastSignInAt), u.FailedSignIns, u.ID)
 		if err != nil {
 			return mapWriteError("update user", err)
 		}

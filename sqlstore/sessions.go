@@ -1,0 +1,179 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/latchkeyhq/latchkey"
+)
+
+const sessionColumns = `id, client_id, user_id, status, first_factor_at, second_factor_at, last_active_at,
+	expire_at, abandon_at, ip, user_agent, city, country, created_at, updated_at, ended_at`
+
+// CreateSession inserts a session.
+func (tx *Tx) CreateSession(ctx context.Context, s *latchkey.Session) error {
+	if s.ID == "" {
+		s.ID = latchkey.NewID(latchkey.PrefixSession)
+	}
+	s.CreatedAt, s.UpdatedAt = tx.now, tx.now
+	if s.LastActiveAt.IsZero() {
+		s.LastActiveAt = tx.now
+	}
+	_, err := tx.exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.ClientID, s.UserID, s.Status, ms(s.FirstFactorAt), ms(s.SecondFactorAt), ms(s.LastActiveAt),
+		ms(s.ExpireAt), ms(s.AbandonAt), s.IP, s.UserAgent, s.City, s.Country, ms(s.CreatedAt), ms(s.UpdatedAt), ms(s.EndedAt))
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// SessionByID returns the session, or latchkey.ErrNotFound.
+func (s *Store) SessionByID(ctx context.Context, id string) (*latchkey.Session, error) {
+	return scanSession(s.reader().queryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id))
+}
+
+// SessionByID returns the session, or latchkey.ErrNotFound.
+func (tx *Tx) SessionByID(ctx context.Context, id string) (*latchkey.Session, error) {
+	return scanSession(tx.queryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id))
+}
+
+// SessionFilter selects sessions.
+type SessionFilter struct {
+	UserID   string
+	ClientID string
+	Status   string // empty: any
+	Limit    int
+	Offset   int
+}
+
+// Sessions returns the sessions matching f, most recently active first, and
+// how many match in all.
+func (s *Store) Sessions(ctx context.Context, f SessionFilter) ([]*latchkey.Session, int, error) {
+	return sessions(ctx, s.reader(), f)
+}
+
+// Sessions is Store.Sessions inside the transaction.
+func (tx *Tx) Sessions(ctx context.Context, f SessionFilter) ([]*latchkey.Session, int, error) {
+	return sessions(ctx, tx.conn, f)
+}
+
+func sessions(ctx context.Context, c conn, f SessionFilter) ([]*latchkey.Session, int, error) {
+	var conds []string
+	var args []any
+	for _, kv := range []struct{ col, v string }{{"user_id", f.UserID}, {"client_id", f.ClientID}, {"status", f.Status}} {
+		if kv.v != "" {
+			conds = append(conds, kv.col+" = ?")
+			args = append(args, kv.v)
+		}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var total int
+	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM sessions`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count sessions: %w", err)
+	}
+	q := `SELECT ` + sessionColumns + ` FROM sessions` + where + ` ORDER BY last_active_at DESC, id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	}
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []*latchkey.Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, s)
+	}
+	return out, total, rows.Err()
+}
+
+// EndSession sets the status of an active session (ended, revoked, expired,
+// removed). It reports whether the session was active.
+func (tx *Tx) EndSession(ctx context.Context, id, status string) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE sessions SET status = ?, ended_at = ?, updated_at = ? WHERE id = ? AND status = 'active'`,
+		status, ms(tx.now), ms(tx.now), id)
+	if err != nil {
+		return false, fmt.Errorf("end session: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// EndSessionsOf ends every active session of a user (userID set) or of a
+// client (clientID set), except keep, and returns the IDs it ended.
+func (tx *Tx) EndSessionsOf(ctx context.Context, userID, clientID, keep, status string) ([]string, error) {
+	col, v := "user_id", userID
+	if clientID != "" {
+		col, v = "client_id", clientID
+	}
+	rows, err := tx.query(ctx, `SELECT id FROM sessions WHERE `+col+` = ? AND status = 'active' AND id <> ?`, v, keep)
+	if err != nil {
+		return nil, fmt.Errorf("find sessions to end: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if _, err := tx.EndSession(ctx, id, status); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// TouchSessions records activity of many sessions at once (token refreshes
+// batch their activity, so a refresh does not write).
+func (s *Store) TouchSessions(ctx context.Context, lastActive map[string]time.Time, inactivity time.Duration) error {
+	if len(lastActive) == 0 {
+		return nil
+	}
+	return s.withTx(ctx, func(tx *Tx) error {
+		for id, at := range lastActive {
+			abandon := int64(0)
+			if inactivity > 0 {
+				abandon = ms(at.Add(inactivity))
+			}
+			_, err := tx.exec(ctx, `UPDATE sessions SET last_active_at = ?,
+				abandon_at = CASE WHEN abandon_at = 0 THEN 0 ELSE ? END
+				WHERE id = ? AND status = 'active' AND last_active_at < ?`, ms(at), abandon, id, ms(at))
+			if err != nil {
+				return fmt.Errorf("touch session: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func scanSession(row rowScanner) (*latchkey.Session, error) {
+	var s latchkey.Session
+	var ff, sf, active, expire, abandon, created, updated, ended int64
+	err := row.Scan(&s.ID, &s.ClientID, &s.UserID, &s.Status, &ff, &sf, &active, &expire, &abandon, &s.IP,
+		&s.UserAgent, &s.City, &s.Country, &created, &updated, &ended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, latchkey.ErrNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("scan session: %w", err)
+	}
+	s.FirstFactorAt, s.SecondFactorAt, s.LastActiveAt = fromMS(ff), fromMS(sf), fromMS(active)
+	s.ExpireAt, s.AbandonAt, s.CreatedAt, s.UpdatedAt, s.EndedAt = fromMS(expire), fromMS(abandon), fromMS(created), fromMS(updated), fromMS(ended)
+	return &s, nil
+}

@@ -1,0 +1,50 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// RecordFailedSignIn counts a failed first-factor attempt and, when the
+// count reaches threshold, locks the user until lockUntil. The increment is
+// one statement, so concurrent failures are all counted. It returns the new
+// count and whether this failure locked the user.
+func (s *Store) RecordFailedSignIn(ctx context.Context, userID string, threshold int, lockUntil time.Time) (int, bool, error) {
+	var n int
+	var locked bool
+	err := s.withTx(ctx, func(tx *Tx) error {
+		if err := tx.queryRow(ctx, `UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ?
+			RETURNING failed_sign_ins`, userID).Scan(&n); err != nil {
+			return err
+		}
+		if threshold > 0 && n == threshold {
+			locked = true
+			_, err := tx.exec(ctx, `UPDATE users SET locked = ?, lockout_expires_at = ?, version = version + 1,
+				updated_at = ? WHERE id = ?`, true, ms(lockUntil), ms(tx.now), userID)
+			if err != nil {
+				return err
+			}
+			return tx.AddAudit(ctx, &AuditEvent{Type: "user.locked", UserID: userID,
+				Data: map[string]any{"failed_attempts": n, "until": ms(lockUntil)}})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("record failed sign-in: %w", err)
+	}
+	return n, locked, nil
+}
+
+// ResetFailedSignIns clears the counter after a successful sign-in, and
+// unlocks a user whose automatic lockout has passed.
+func (tx *Tx) ResetFailedSignIns(ctx context.Context, userID string) error {
+	_, err := tx.exec(ctx, `UPDATE users SET failed_sign_ins = 0, last_sign_in_at = ?,
+		locked = CASE WHEN lockout_expires_at <> 0 AND lockout_expires_at <= ? THEN ? ELSE locked END,
+		lockout_expires_at = CASE WHEN lockout_expires_at <> 0 AND lockout_expires_at <= ? THEN 0 ELSE lockout_expires_at END
+		WHERE id = ?`, ms(tx.now), ms(tx.now), false, ms(tx.now), userID)
+	if err != nil {
+		return fmt.Errorf("reset failed sign-ins: %w", err)
+	}
+	return nil
+}
