@@ -10,8 +10,12 @@ type Settings struct {
 	EmailAddress IdentifierSettings `json:"email_address"`
 	PhoneNumber  IdentifierSettings `json:"phone_number"`
 	Username     UsernameSettings   `json:"username"`
+	Name         NameSettings       `json:"name"`
 	Password     PasswordSettings   `json:"password"`
 	Session      SessionSettings    `json:"session"`
+	SignIn       SignInSettings     `json:"sign_in"`
+	SignUp       SignUpSettings     `json:"sign_up"`
+	User         UserSettings       `json:"user"`
 	// AllowedOrigins are the browser origins allowed to call the Frontend API.
 	AllowedOrigins []string `json:"allowed_origins"`
 	// RedirectURLs are the exact URLs (or URL prefixes ending in "/") the
@@ -28,6 +32,54 @@ type IdentifierSettings struct {
 	UsedForSignIn bool `json:"used_for_sign_in"`
 }
 
+// NameSettings controls first and last names at sign-up.
+type NameSettings struct {
+	Enabled  bool `json:"enabled"`
+	Required bool `json:"required"`
+}
+
+// SignInSettings controls sign-in.
+type SignInSettings struct {
+	// EmailCode and EmailLink enable those first factors (and the matching
+	// sign-up verifications and password resets).
+	EmailCode bool `json:"email_code"`
+	EmailLink bool `json:"email_link"`
+	// EnumerationProtection answers an unknown identifier exactly like a
+	// known one, so sign-in does not reveal who has an account.
+	EnumerationProtection bool `json:"enumeration_protection"`
+	// LockoutThreshold failed first-factor attempts lock a user for
+	// LockoutSeconds (0: no lockout).
+	LockoutThreshold int   `json:"lockout_threshold"`
+	LockoutSeconds   int64 `json:"lockout_seconds"`
+	// MagicLinkSameClient requires a magic link to be opened in the browser
+	// that asked for it.
+	MagicLinkSameClient bool `json:"magic_link_same_client"`
+	// NotifyNewDevice mails the user when they sign in from a new device.
+	NotifyNewDevice bool `json:"notify_new_device"`
+}
+
+// Sign-up modes.
+const (
+	SignUpPublic     = "public"
+	SignUpRestricted = "restricted" // only by invitation or the Backend API
+	SignUpWaitlist   = "waitlist"   // closed; people may join a waitlist
+)
+
+// SignUpSettings controls who may sign up.
+type SignUpSettings struct {
+	Mode                  string   `json:"mode"`
+	LegalConsentRequired  bool     `json:"legal_consent_required"`
+	AllowedEmailDomains   []string `json:"allowed_email_domains"` // empty: any
+	BlockedEmailDomains   []string `json:"blocked_email_domains"`
+	BlockedEmailAddresses []string `json:"blocked_email_addresses"`
+	BlockDisposableEmails bool     `json:"block_disposable_emails"`
+}
+
+// UserSettings controls what people may do with their own account.
+type UserSettings struct {
+	DeleteSelfEnabled bool `json:"delete_self_enabled"`
+}
+
 // UsernameSettings controls usernames.
 type UsernameSettings struct {
 	IdentifierSettings
@@ -41,6 +93,15 @@ type PasswordSettings struct {
 	Required  bool `json:"required"`
 	MinLength int  `json:"min_length"`
 	MaxLength int  `json:"max_length"`
+	// Policy is "default" (8 characters minimum) or "nist" (NIST SP 800-63B
+	// rev 4 for passwords used as the only factor: 15 characters minimum).
+	// Both refuse common and breached passwords and the person's own
+	// details (email, names); neither has composition rules.
+	Policy string `json:"policy"`
+	// HIBPURL, when set, also checks new passwords against the Have I Been
+	// Pwned range API at that base URL (k-anonymity: only 5 hex characters of
+	// the SHA-1 leave the server). Failures are ignored (fail open).
+	HIBPURL string `json:"hibp_url"`
 	// Argon2id cost. Stored hashes with other parameters are upgraded on the
 	// next successful sign-in.
 	Argon2MemoryKiB   uint32 `json:"argon2_memory_kib"`
@@ -53,6 +114,14 @@ type SessionSettings struct {
 	LifetimeSeconds          int64 `json:"lifetime_seconds"`
 	InactivityTimeoutSeconds int64 `json:"inactivity_timeout_seconds"` // 0: off
 	TokenLifetimeSeconds     int64 `json:"token_lifetime_seconds"`
+	// MultiSession lets several accounts be signed in on one device.
+	MultiSession bool `json:"multi_session"`
+	// Claims is the custom claims template added to every session token.
+	// String values "{{user.id}}", "{{user.first_name}}", "{{user.last_name}}",
+	// "{{user.username}}", "{{user.primary_email_address}}",
+	// "{{user.public_metadata}}" or "{{user.public_metadata.KEY}}" are
+	// replaced by the user's values; other values are copied as they are.
+	Claims map[string]any `json:"claims"`
 }
 
 // BrandingSettings is shown on hosted pages and in mail.
@@ -90,15 +159,26 @@ func DefaultSettings() *Settings {
 		EmailAddress: IdentifierSettings{Enabled: true, Required: true, UsedForSignIn: true},
 		PhoneNumber:  IdentifierSettings{Enabled: false},
 		Username:     UsernameSettings{MinLength: 4, MaxLength: 64},
+		Name:         NameSettings{Enabled: true},
 		Password: PasswordSettings{
-			Enabled: true, Required: true,
+			Enabled: true, Required: true, Policy: "default",
 			MinLength: MinPasswordLength, MaxLength: MaxPasswordLength,
 			Argon2MemoryKiB: MinArgon2MemoryKiB, Argon2Iterations: 1, Argon2Parallelism: 1,
 		},
 		Session: SessionSettings{
 			LifetimeSeconds:      int64(7 * 24 * time.Hour / time.Second),
 			TokenLifetimeSeconds: 60,
+			Claims:               map[string]any{},
 		},
+		SignIn: SignInSettings{
+			EmailCode: true, EmailLink: true, EnumerationProtection: true,
+			LockoutThreshold: 10, LockoutSeconds: 3600, NotifyNewDevice: true,
+		},
+		SignUp: SignUpSettings{
+			Mode: SignUpPublic, AllowedEmailDomains: []string{}, BlockedEmailDomains: []string{},
+			BlockedEmailAddresses: []string{},
+		},
+		User:           UserSettings{DeleteSelfEnabled: true},
 		AllowedOrigins: []string{},
 		RedirectURLs:   []string{},
 		Branding:       BrandingSettings{ApplicationName: "My application"},

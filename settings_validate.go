@@ -51,6 +51,56 @@ func (s *Settings) Validate() error {
 	if p.Argon2Parallelism < 1 || p.Argon2Parallelism > 16 {
 		return bad("password.argon2_parallelism", "password.argon2_parallelism must be between 1 and 16.")
 	}
+	switch p.Policy {
+	case "default":
+	case "nist":
+		if p.MinLength < 15 {
+			return bad("password.min_length", "The nist policy needs password.min_length of at least 15 (NIST SP 800-63B rev 4, password as the only factor).")
+		}
+	default:
+		return bad("password.policy", "password.policy must be \"default\" or \"nist\".")
+	}
+	if p.HIBPURL != "" {
+		if u, err := url.Parse(p.HIBPURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+			return bad("password.hibp_url", "password.hibp_url must be an absolute http(s) URL, or empty to turn the online check off.")
+		}
+	}
+	if (s.Name.Required) && !s.Name.Enabled {
+		return bad("name.enabled", "name must be enabled to be required.")
+	}
+	si := s.SignIn
+	if si.LockoutThreshold < 0 || si.LockoutThreshold > 1000 {
+		return bad("sign_in.lockout_threshold", "sign_in.lockout_threshold must be between 0 (off) and 1000.")
+	}
+	if si.LockoutThreshold > 0 && (si.LockoutSeconds < 60 || si.LockoutSeconds > 30*86400) {
+		return bad("sign_in.lockout_seconds", "sign_in.lockout_seconds must be between 60 and 2592000 (30 days).")
+	}
+	su := s.SignUp
+	switch su.Mode {
+	case SignUpPublic, SignUpRestricted, SignUpWaitlist:
+	default:
+		return bad("sign_up.mode", "sign_up.mode must be public, restricted or waitlist.")
+	}
+	for _, f := range []struct {
+		param string
+		list  []string
+	}{{"sign_up.allowed_email_domains", su.AllowedEmailDomains}, {"sign_up.blocked_email_domains", su.BlockedEmailDomains}} {
+		for _, d := range f.list {
+			if _, _, err := NormalizeEmail("x@" + d); err != nil || strings.Contains(d, "@") {
+				return bad(f.param, "%q is not a domain name such as example.com.", d)
+			}
+		}
+	}
+	for _, a := range su.BlockedEmailAddresses {
+		if _, _, err := NormalizeEmail(a); err != nil {
+			return bad("sign_up.blocked_email_addresses", "%q is not an email address.", a)
+		}
+	}
+	for name := range s.Session.Claims {
+		if reservedClaims[name] {
+			return bad("session.claims", "%q is a registered claim set by Latchkey; choose another name.", name)
+		}
+	}
 	ss := s.Session
 	if ss.LifetimeSeconds < 300 || ss.LifetimeSeconds > 10*365*86400 {
 		return bad("session.lifetime_seconds", "session.lifetime_seconds must be between 300 (5 minutes) and 315360000 (10 years).")
@@ -97,3 +147,7 @@ func (s *Settings) Validate() error {
 	}
 	return nil
 }
+
+// reservedClaims are the session-token claims Latchkey sets itself.
+var reservedClaims = map[string]bool{"iss": true, "sub": true, "sid": true, "azp": true, "iat": true, "nbf": true,
+	"exp": true, "jti": true, "v": true, "fva": true, "o": true, "act": true}

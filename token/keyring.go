@@ -54,6 +54,8 @@ type Keyring struct {
 	jwks     []byte
 	current  *ecdsa.PrivateKey
 	kid      string
+
+	signer signers
 }
 
 // NewKeyring returns a keyring over store, opening private keys with box.
