@@ -37,6 +37,29 @@ const (
 	CodeServerBusy           Code = "server_busy"
 	CodeForbidden            Code = "forbidden"
 	CodeAPIKeyRevoked        Code = "api_key_already_revoked"
+	CodeSessionNotActive     Code = "session_not_active"
+	CodeSignedOut            Code = "signed_out"
+	CodePasswordIncorrect    Code = "form_password_incorrect"
+	CodeCodeIncorrect        Code = "form_code_incorrect"
+	CodeVerificationExpired  Code = "verification_expired"
+	CodeVerificationFailed   Code = "verification_failed"
+	CodeVerificationUsed     Code = "verification_already_used"
+	CodeVerificationMissing  Code = "verification_missing"
+	CodeIdentifierNotFound   Code = "form_identifier_not_found"
+	CodePasswordPwned        Code = "form_password_pwned"
+	CodePasswordPersonal     Code = "form_password_personal_info"
+	CodeUserLocked           Code = "user_locked"
+	CodeUserBanned           Code = "user_banned"
+	CodeRateLimited          Code = "rate_limit_exceeded"
+	CodeOriginNotAllowed     Code = "origin_not_allowed"
+	CodeRedirectNotAllowed   Code = "redirect_url_not_allowed"
+	CodeSignUpRestricted     Code = "sign_up_restricted"
+	CodeSignUpWaitlist       Code = "sign_up_waitlist"
+	CodeEmailNotAllowed      Code = "form_email_address_not_allowed"
+	CodeAttemptExpired       Code = "attempt_expired"
+	CodeStrategyNotAllowed   Code = "strategy_not_allowed"
+	CodeSessionExists        Code = "session_exists"
+	CodeDeleteSelfDisabled   Code = "delete_self_disabled"
 )
 
 // Messages holds the safe, human-readable default message of every code.
@@ -67,6 +90,29 @@ var Messages = map[Code]string{
 	CodeServerBusy:           "The server is busy. Try again shortly.",
 	CodeForbidden:            "You are not allowed to do this.",
 	CodeAPIKeyRevoked:        "This API key is already revoked.",
+	CodeSessionNotActive:     "This session has ended. Sign in again.",
+	CodeSignedOut:            "You are signed out.",
+	CodePasswordIncorrect:    "The password is incorrect. Try again, or use another method.",
+	CodeCodeIncorrect:        "The code is incorrect.",
+	CodeVerificationExpired:  "This code or link has expired. Ask for a new one.",
+	CodeVerificationFailed:   "Too many incorrect attempts. Ask for a new code.",
+	CodeVerificationUsed:     "This code or link was already used.",
+	CodeVerificationMissing:  "Ask for a code or link first.",
+	CodeIdentifierNotFound:   "No account matches that identifier.",
+	CodePasswordPwned:        "This password has appeared in a data breach or is too common. Choose another one.",
+	CodePasswordPersonal:     "The password contains your own details, such as your email address or name.",
+	CodeUserLocked:           "This account is locked after too many failed attempts. Try again later.",
+	CodeUserBanned:           "This account is not allowed to sign in.",
+	CodeRateLimited:          "Too many requests. Wait a moment and try again.",
+	CodeOriginNotAllowed:     "Requests from this origin are not allowed.",
+	CodeRedirectNotAllowed:   "This redirect URL is not on the instance's allow-list.",
+	CodeSignUpRestricted:     "Sign-up is by invitation only.",
+	CodeSignUpWaitlist:       "Sign-up is closed for now; join the waitlist.",
+	CodeEmailNotAllowed:      "This email address cannot be used to sign up.",
+	CodeAttemptExpired:       "This sign-in or sign-up took too long. Start again.",
+	CodeStrategyNotAllowed:   "This method cannot be used here.",
+	CodeSessionExists:        "You are already signed in.",
+	CodeDeleteSelfDisabled:   "Deleting your own account is turned off for this application.",
 }
 
 // Error is the one error type that crosses package boundaries towards clients.

@@ -122,6 +122,15 @@ func (s *Users) passwordFor(ctx context.Context, p CreateUserParams, set *latchk
 	case p.PasswordHasher != "":
 		return "", latchkey.Errorf(latchkey.CodeFormParamValue, "password_hasher", "password_hasher is only accepted with password_digest.")
 	case p.Password != "":
+		if !p.SkipPasswordChecks {
+			email := ""
+			if len(p.EmailAddresses) > 0 {
+				email = p.EmailAddresses[0]
+			}
+			if err := checkPasswordStrength(ctx, p.Password, contextWords(set, email, p.Username, p.FirstName, p.LastName), set); err != nil {
+				return "", err
+			}
+		}
 		return s.hashNew(ctx, p.Password, p.SkipPasswordChecks, set)
 	case set.Password.Required && !p.SkipPasswordRequirement:
 		return "", latchkey.Errorf(latchkey.CodeFormParamMissing, "password",

@@ -221,3 +221,12 @@ func fromMS(v int64) time.Time {
 	}
 	return time.UnixMilli(v).UTC()
 }
+
+// InTx runs fn in a write transaction and commits it if fn returns nil. It
+// is how other packages compose several writes atomically.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.withTx(ctx, fn)
+}
+
+// Now returns the transaction's timestamp.
+func (tx *Tx) Now() time.Time { return tx.now }
