@@ -59,9 +59,9 @@ type AttemptResult int
 
 // Attempt results.
 const (
-	AttemptVerified AttemptResult = iota
-	AttemptWrong                  // wrong code; attempts remain
-	AttemptExhausted              // wrong code and no attempts remain, or none remained
+	AttemptVerified  AttemptResult = iota
+	AttemptWrong                   // wrong code; attempts remain
+	AttemptExhausted               // wrong code and no attempts remain, or none remained
 	AttemptExpired
 	AttemptUsed // already verified (single use)
 )
