@@ -145,7 +145,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 		ts := newTestServer(t, engine)
 		uid := latchkey.NewID(latchkey.PrefixUser)
 		for _, path := range []string{"/", "/api/v1/nope", "/api/v2/users", "/api/v1/users/" + uid + "/nope",
-			"/api/v1/users/" + uid + "/ban/extra", "/v1/client", "/dashboard", "/.well-known/openid-configuration"} {
+			"/api/v1/users/" + uid + "/ban/extra", "/v1/nope", "/dashboard", "/.well-known/openid-configuration"} {
 			for _, auth := range []string{"", "Bearer " + ts.secret} {
 				res := ts.as(t).do("GET", path, nil, "Authorization", auth)
 				res.wantError(t, http.StatusNotFound, latchkey.CodeRouteNotFound, "")

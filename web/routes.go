@@ -4,9 +4,10 @@ import "net/http"
 
 // Surfaces, each with its own security defaults.
 const (
-	surfaceBackend = "backend" // /api/v1: secret key, JSON only, no cookies
-	surfacePublic  = "public"  // keys and health: no credentials
-	surfaceOps     = "ops"     // metrics: secret key outside dev mode
+	surfaceBackend  = "backend"  // /api/v1: secret key, JSON only, no cookies
+	surfaceFrontend = "frontend" // /v1: client cookie, Origin checks, CORS for allowed origins
+	surfacePublic   = "public"   // keys and health: no credentials
+	surfaceOps      = "ops"      // metrics: secret key outside dev mode
 )
 
 // route is one endpoint. Path uses net/http patterns ({id}).
@@ -17,17 +18,31 @@ type route struct {
 	handler http.Handler
 }
 
-// routes lists every endpoint Latchkey serves. docs/api/backend.yaml must
+// routes lists every endpoint Latchkey serves. (CORS preflight, OPTIONS on
+// any /v1/ path, is answered by dispatch in server.go.) docs/api/backend.yaml must
 // describe exactly the backend ones (a test checks).
 func (s *Server) routes() []route {
 	backend := func(method, path string, h handlerFunc) route {
 		return route{method, path, surfaceBackend, s.backendAPI(h)}
+	}
+	frontend := func(method, path string, h frontendFunc) route {
+		return route{method, path, surfaceFrontend, s.frontendAPI(h)}
 	}
 	return []route{
 		{"GET", "/.well-known/jwks.json", surfacePublic, s.handle(s.jwks)},
 		{"GET", "/healthz", surfacePublic, s.handle(s.healthz)},
 		{"GET", "/readyz", surfacePublic, s.handle(s.readyz)},
 		{"GET", "/metrics", surfaceOps, s.handle(s.metricsHandler)},
+
+		frontend("GET", "/v1/environment", s.environment),
+		frontend("GET", "/v1/client", s.clientGet),
+		frontend("DELETE", "/v1/client", s.clientDelete),
+		frontend("GET", "/v1/client/handshake", s.handshake),
+		frontend("POST", "/v1/client/sessions/{id}/tokens", s.sessionTokens),
+		frontend("POST", "/v1/client/sessions/{id}/touch", s.sessionTouch),
+		frontend("POST", "/v1/client/sessions/{id}/end", s.sessionEnd),
+		frontend("GET", "/v1/me/sessions", s.meSessions),
+		frontend("POST", "/v1/me/sessions/{id}/revoke", s.meSessionRevoke),
 
 		backend("GET", "/api/v1/instance", s.instanceGet),
 		backend("PATCH", "/api/v1/instance", s.instancePatch),

@@ -13,6 +13,9 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
 
 	"github.com/latchkeyhq/latchkey/auth"
 	"github.com/latchkeyhq/latchkey/instance"
@@ -28,8 +31,19 @@ type Deps struct {
 	Instance *instance.Service
 	Keys     *token.Keyring
 	Hasher   *password.Pool
+	Sessions *auth.Sessions
+	SignIns  *auth.SignIns
+	SignUps  *auth.SignUps
+	Limiter  *auth.Limiter
 	Log      *slog.Logger
-	// Dev enables development conveniences: /metrics without a key.
+	// PublicURL is where people reach Latchkey (the token issuer); its origin
+	// is always allowed to call the Frontend API.
+	PublicURL string
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// (default: loopback, for a local reverse proxy such as Next.js rewrites).
+	TrustedProxies []netip.Prefix
+	// Dev enables development conveniences: /metrics without a key, any
+	// localhost origin, cookies without Secure over http.
 	Dev bool
 	// MaxBodyBytes caps request bodies (default 1 MiB).
 	MaxBodyBytes int64
@@ -42,7 +56,13 @@ type Server struct {
 	instance *instance.Service
 	keys     *token.Keyring
 	hasher   *password.Pool
+	sessions *auth.Sessions
+	signIns  *auth.SignIns
+	signUps  *auth.SignUps
+	limiter  *auth.Limiter
 	log      *slog.Logger
+	public   *url.URL
+	proxies  []netip.Prefix
 	dev      bool
 	maxBody  int64
 	metrics  *metrics
@@ -54,7 +74,15 @@ type Server struct {
 func NewServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, users: d.Users, instance: d.Instance, keys: d.Keys, hasher: d.Hasher,
-		log: d.Log, dev: d.Dev, maxBody: d.MaxBodyBytes, mux: http.NewServeMux(),
+		sessions: d.Sessions, signIns: d.SignIns, signUps: d.SignUps, limiter: d.Limiter,
+		log: d.Log, dev: d.Dev, maxBody: d.MaxBodyBytes, mux: http.NewServeMux(), proxies: d.TrustedProxies,
+	}
+	s.public, _ = url.Parse(d.PublicURL)
+	if s.public == nil {
+		s.public = &url.URL{}
+	}
+	if s.proxies == nil {
+		s.proxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = 1 << 20
@@ -72,6 +100,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // dispatch routes a request, answering unknown paths and methods with the
 // JSON error shape instead of the mux's plain text.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodOptions && strings.HasPrefix(r.URL.Path, "/v1/") {
+		s.handle(s.preflight).ServeHTTP(w, r)
+		return
+	}
 	h, pattern := s.mux.Handler(r)
 	if pattern != "" {
 		s.mux.ServeHTTP(w, r)

@@ -42,6 +42,12 @@ type testServer struct {
 	keys   *token.Keyring
 	srv    *Server
 	logs   *syncBuffer
+
+	sessions *auth.Sessions
+	signIns  *auth.SignIns
+	signUps  *auth.SignUps
+	mails    *captureMailer
+	url      string // the public URL (the httptest server)
 }
 
 type serverConfig struct {
@@ -105,11 +111,20 @@ func newTestServer(t *testing.T, engine string, opts ...serverOption) *testServe
 	}
 	hasher := password.NewPool(0, 0)
 	users := auth.NewUsers(store, hasher, inst.Settings)
+	hs := httptest.NewUnstartedServer(nil)
+	publicURL := "http://" + hs.Listener.Addr().String()
+	mails := &captureMailer{}
+	limiter := auth.NewLimiter(store)
+	sessions := auth.NewSessions(store, keys, inst.Settings, publicURL, log)
+	signIns := auth.NewSignIns(store, sessions, users, mails, limiter, inst.Settings, publicURL, log)
+	signUps := auth.NewSignUps(store, sessions, users, mails, limiter, inst.Settings, publicURL, log)
 	srv := NewServer(Deps{
 		Store: store, Users: users, Instance: inst, Keys: keys, Hasher: hasher,
-		Log: log, Dev: cfg.dev,
+		Sessions: sessions, SignIns: signIns, SignUps: signUps, Limiter: limiter,
+		Log: log, Dev: cfg.dev, PublicURL: publicURL,
 	})
-	hs := httptest.NewServer(srv)
+	hs.Config.Handler = srv
+	hs.Start()
 	secret, key := instance.NewAPIKey(inst.Instance(), "test")
 	if err := store.CreateAPIKey(ctx, key); err != nil {
 		t.Fatalf("create api key: %v", err)
@@ -117,6 +132,7 @@ func newTestServer(t *testing.T, engine string, opts ...serverOption) *testServe
 	ts := &testServer{
 		client: newClient(t, hs, secret),
 		engine: engine, store: store, inst: inst, users: users, keys: keys, srv: srv, logs: logs,
+		sessions: sessions, signIns: signIns, signUps: signUps, mails: mails, url: publicURL,
 	}
 	// Cleanups run last-in first-out: the HTTP server stops (waiting for
 	// requests in flight) before the store closes, and then the log is read.

@@ -1,0 +1,31 @@
+package auth
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/sqlstore"
+)
+
+// SignUps runs sign-up attempts: the resumable state machine that collects
+// the fields the instance requires, verifies the email address and completes
+// into a user and a session.
+type SignUps struct {
+	store     *sqlstore.Store
+	sessions  *Sessions
+	users     *Users
+	mailer    Mailer
+	limiter   *Limiter
+	settings  func() *latchkey.Settings
+	publicURL string
+	log       *slog.Logger
+	now       func() time.Time
+}
+
+// NewSignUps returns the sign-up service.
+func NewSignUps(store *sqlstore.Store, sessions *Sessions, users *Users, mailer Mailer, limiter *Limiter,
+	settings func() *latchkey.Settings, publicURL string, log *slog.Logger) *SignUps {
+	return &SignUps{store: store, sessions: sessions, users: users, mailer: mailer, limiter: limiter,
+		settings: settings, publicURL: publicURL, log: log, now: func() time.Time { return time.Now().UTC() }}
+}
