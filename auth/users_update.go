@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/sqlstore"
 )
 
 // UpdateUserParams are the changes to a user. A nil field is left alone; an
@@ -236,12 +237,24 @@ func deepMerge(dst, patch map[string]any) map[string]any {
 	return dst
 }
 
-// SetBanned bans or unbans a user.
+// SetBanned bans or unbans a user. Banning also ends every session of the
+// user at once (status removed), so no token refresh succeeds afterwards.
 func (s *Users) SetBanned(ctx context.Context, id string, banned bool) (*latchkey.User, error) {
-	return s.store.UpdateUser(ctx, id, func(u *latchkey.User) error {
+	u, err := s.store.UpdateUser(ctx, id, func(u *latchkey.User) error {
 		u.Banned = banned
 		return nil
 	})
+	if err != nil || !banned {
+		return u, err
+	}
+	err = s.store.InTx(ctx, func(tx *sqlstore.Tx) error {
+		ended, err := tx.EndSessionsOf(ctx, id, "", "", latchkey.SessionRemoved)
+		if err != nil {
+			return err
+		}
+		return tx.AddAudit(ctx, &sqlstore.AuditEvent{Type: "user.banned", UserID: id, Data: map[string]any{"ended_sessions": ended}})
+	})
+	return u, err
 }
 
 // SetLocked locks a user out of sign-in until unlocked, or unlocks them

@@ -393,6 +393,10 @@ func TestOpenAPISchemasMatchCode(t *testing.T) {
 		{"CreateUserParams", auth.CreateUserParams{}, false, nil},
 		{"UpdateUserParams", auth.UpdateUserParams{}, false, nil},
 		{"MetadataPatch", auth.MetadataPatch{}, false, nil},
+		{"Session", backendSessionJSON{}, true, nil},
+		{"SessionList", listJSON[backendSessionJSON]{}, true, nil},
+		{"Token", tokenJSON{}, true, nil},
+		{"Client", backendClientJSON{}, true, nil},
 	}
 	for _, c := range cases {
 		schema := deref(doc, map[string]any{"$ref": "#/components/schemas/" + c.schema})

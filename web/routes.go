@@ -8,6 +8,7 @@ const (
 	surfaceFrontend = "frontend" // /v1: client cookie, Origin checks, CORS for allowed origins
 	surfacePublic   = "public"   // keys and health: no credentials
 	surfaceOps      = "ops"      // metrics: secret key outside dev mode
+	surfaceDev      = "dev"      // /dev: dev tools, only in dev mode
 )
 
 // route is one endpoint. Path uses net/http patterns ({id}).
@@ -28,7 +29,14 @@ func (s *Server) routes() []route {
 	frontend := func(method, path string, h frontendFunc) route {
 		return route{method, path, surfaceFrontend, s.frontendAPI(h)}
 	}
-	return []route{
+	var dev []route
+	if s.inbox != nil {
+		dev = []route{
+			{"GET", "/dev/inbox", surfaceDev, s.handle(devInboxHTML(s.inbox))},
+			{"GET", "/dev/inbox.json", surfaceDev, s.handle(devInboxJSON(s.inbox))},
+		}
+	}
+	return append(dev, []route{
 		{"GET", "/.well-known/jwks.json", surfacePublic, s.handle(s.jwks)},
 		{"GET", "/healthz", surfacePublic, s.handle(s.healthz)},
 		{"GET", "/readyz", surfacePublic, s.handle(s.readyz)},
@@ -62,7 +70,13 @@ func (s *Server) routes() []route {
 		backend("POST", "/api/v1/users/{id}/unban", s.usersUnban),
 		backend("POST", "/api/v1/users/{id}/lock", s.usersLock),
 		backend("POST", "/api/v1/users/{id}/unlock", s.usersUnlock),
-	}
+
+		backend("GET", "/api/v1/sessions", s.sessionsList),
+		backend("GET", "/api/v1/sessions/{id}", s.sessionsGet),
+		backend("POST", "/api/v1/sessions/{id}/revoke", s.sessionsRevoke),
+		backend("POST", "/api/v1/sessions/{id}/tokens", s.sessionsTokens),
+		backend("GET", "/api/v1/clients/{id}", s.clientsGet),
+	}...)
 }
 
 // BackendRoutes returns "METHOD /path" for every Backend API route, for the

@@ -19,6 +19,7 @@ import (
 
 	"github.com/latchkeyhq/latchkey/auth"
 	"github.com/latchkeyhq/latchkey/instance"
+	"github.com/latchkeyhq/latchkey/mail"
 	"github.com/latchkeyhq/latchkey/password"
 	"github.com/latchkeyhq/latchkey/sqlstore"
 	"github.com/latchkeyhq/latchkey/token"
@@ -35,7 +36,9 @@ type Deps struct {
 	SignIns  *auth.SignIns
 	SignUps  *auth.SignUps
 	Limiter  *auth.Limiter
-	Log      *slog.Logger
+	// Inbox, when set (dev mode without SMTP), is served at /dev/inbox.
+	Inbox *mail.Inbox
+	Log   *slog.Logger
 	// PublicURL is where people reach Latchkey (the token issuer); its origin
 	// is always allowed to call the Frontend API.
 	PublicURL string
@@ -60,6 +63,7 @@ type Server struct {
 	signIns  *auth.SignIns
 	signUps  *auth.SignUps
 	limiter  *auth.Limiter
+	inbox    *mail.Inbox
 	log      *slog.Logger
 	public   *url.URL
 	proxies  []netip.Prefix
@@ -74,7 +78,7 @@ type Server struct {
 func NewServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, users: d.Users, instance: d.Instance, keys: d.Keys, hasher: d.Hasher,
-		sessions: d.Sessions, signIns: d.SignIns, signUps: d.SignUps, limiter: d.Limiter,
+		sessions: d.Sessions, signIns: d.SignIns, signUps: d.SignUps, limiter: d.Limiter, inbox: d.Inbox,
 		log: d.Log, dev: d.Dev, maxBody: d.MaxBodyBytes, mux: http.NewServeMux(), proxies: d.TrustedProxies,
 	}
 	s.public, _ = url.Parse(d.PublicURL)

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/auth"
 	"github.com/latchkeyhq/latchkey/instance"
+	"github.com/latchkeyhq/latchkey/mail"
 	"github.com/latchkeyhq/latchkey/password"
 	"github.com/latchkeyhq/latchkey/seal"
 	"github.com/latchkeyhq/latchkey/sqlstore"
@@ -22,6 +24,8 @@ type app struct {
 	keys     *token.Keyring
 	hasher   *password.Pool
 	users    *auth.Users
+	sessions *auth.Sessions
+	inbox    *mail.Inbox // dev mode without SMTP
 	server   *web.Server
 }
 
@@ -44,7 +48,7 @@ func openStore(ctx context.Context, c *config, log *slog.Logger) (*sqlstore.Stor
 
 // openApp opens the store, creates the instance and keys on first start,
 // and builds the HTTP server. The caller closes app.store.
-func openApp(ctx context.Context, c *config, log *slog.Logger) (*app, error) {
+func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string) (*app, error) {
 	var file *instance.File
 	if c.ConfigFile != "" {
 		var err error
@@ -82,11 +86,42 @@ func openApp(ctx context.Context, c *config, log *slog.Logger) (*app, error) {
 		store.Close()
 		return nil, err
 	}
+	var sender mail.Sender
+	switch {
+	case c.SMTPURL != "":
+		if sender, err = smtpFromURL(c.SMTPURL, c.MailFrom); err != nil {
+			store.Close()
+			return nil, err
+		}
+	case c.Mode == modeDev:
+		a.inbox = mail.NewInbox(mail.DefaultInboxSize)
+		sender = a.inbox
+	default:
+		log.Warn("no LATCHKEY_SMTP_URL: email codes, magic links and notifications cannot be sent")
+		sender = noMail{}
+	}
+	m := &mailer{sender: sender, settings: a.instance.Settings}
+	publicURL := c.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + publicAddr
+	}
 	a.hasher = password.NewPool(0, 0)
 	a.users = auth.NewUsers(store, a.hasher, a.instance.Settings)
+	limiter := auth.NewLimiter(store)
+	a.sessions = auth.NewSessions(store, a.keys, a.instance.Settings, publicURL, log)
 	a.server = web.NewServer(web.Deps{
 		Store: store, Users: a.users, Instance: a.instance, Keys: a.keys, Hasher: a.hasher,
-		Log: log, Dev: c.Mode == modeDev,
+		Sessions: a.sessions, Limiter: limiter,
+		SignIns: auth.NewSignIns(store, a.sessions, a.users, m, limiter, a.instance.Settings, publicURL, log),
+		SignUps: auth.NewSignUps(store, a.sessions, a.users, m, limiter, a.instance.Settings, publicURL, log),
+		Inbox:   a.inbox, Log: log, Dev: c.Mode == modeDev, PublicURL: publicURL, TrustedProxies: c.TrustedProxies,
 	})
 	return a, nil
+}
+
+// noMail refuses to send: production without SMTP configured.
+type noMail struct{}
+
+func (noMail) Send(context.Context, mail.Message) error {
+	return errors.New("mail is not configured: set LATCHKEY_SMTP_URL and LATCHKEY_MAIL_FROM")
 }

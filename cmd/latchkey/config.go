@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -35,6 +36,14 @@ type config struct {
 	LogLevel    slog.Level
 	MasterKey   []byte // nil until loaded
 	masterEnv   string
+	// SMTPURL (LATCHKEY_SMTP_URL, environment only: it holds a password) and
+	// MailFrom (LATCHKEY_MAIL_FROM) configure outgoing mail. Without them,
+	// dev mode delivers to the dev inbox at /dev/inbox.
+	SMTPURL  string
+	MailFrom string
+	// TrustedProxies (LATCHKEY_TRUSTED_PROXIES, comma-separated CIDRs) may
+	// set X-Forwarded-For; default loopback.
+	TrustedProxies []netip.Prefix
 }
 
 // parseConfig reads flags (which win) and the environment.
@@ -69,6 +78,16 @@ func parseConfigWith(m mode, name string, args []string, getenv func(string) str
 		return nil, nil, fmt.Errorf("log level %q: use debug, info, warn or error (--log-level or LATCHKEY_LOG_LEVEL)", *level)
 	}
 	c.masterEnv = getenv("LATCHKEY_MASTER_KEY")
+	c.SMTPURL, c.MailFrom = getenv("LATCHKEY_SMTP_URL"), getenv("LATCHKEY_MAIL_FROM")
+	if v := getenv("LATCHKEY_TRUSTED_PROXIES"); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			p, err := netip.ParsePrefix(strings.TrimSpace(part))
+			if err != nil {
+				return nil, nil, fmt.Errorf("LATCHKEY_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", part)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = filepath.Join(c.DataDir, "latchkey.db")
 	}

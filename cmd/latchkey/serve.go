@@ -37,16 +37,16 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 	}
 	log := c.newLogger(stderr)
 	start := time.Now()
-	a, err := openApp(ctx, c, log)
-	if err != nil {
-		return err
-	}
-	defer a.store.Close()
-
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (choose another with --addr or LATCHKEY_ADDR)", c.Addr, err)
 	}
+	a, err := openApp(ctx, c, log, ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.store.Close()
 	base := c.PublicURL
 	if base == "" {
 		base = "http://" + ln.Addr().String()
@@ -75,6 +75,11 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 	go func() {
 		defer wg.Done()
 		a.instance.Watch(workers, 5*time.Second)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.sessions.RunActivity(workers, 5*time.Second) // flushes once more when stopped
 	}()
 
 	serveErr := make(chan error, 1)

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/mail"
+)
+
+// mailer renders the instance's branded mail and hands it to a sender (SMTP,
+// or the dev inbox). It is the auth package's Mailer.
+type mailer struct {
+	sender   mail.Sender
+	settings func() *latchkey.Settings
+}
+
+func (m *mailer) Send(ctx context.Context, kind, to string, data map[string]string) error {
+	set := m.settings()
+	msg, err := mail.Render(kind, "en", set.Branding, data)
+	if err != nil {
+		return fmt.Errorf("render %s mail: %w", kind, err)
+	}
+	msg.To = to
+	msg.From, msg.FromName, msg.ReplyTo = set.Mail.FromAddress, set.Mail.FromName, set.Mail.ReplyTo
+	if msg.FromName == "" {
+		msg.FromName = set.Branding.ApplicationName
+	}
+	if err := m.sender.Send(ctx, msg); err != nil {
+		return fmt.Errorf("send %s mail: %w", kind, err)
+	}
+	return nil
+}
+
+// smtpFromURL parses LATCHKEY_SMTP_URL: smtp://user:password@host:587
+// (STARTTLS required), smtps://...:465 (implicit TLS), or
+// smtp://host:25?tls=none (plain, loopback only). from is the default sender.
+func smtpFromURL(raw, from string) (*mail.SMTPSender, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, errors.New("LATCHKEY_SMTP_URL: write smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465")
+	}
+	cfg := mail.SMTPConfig{Host: u.Hostname(), From: from}
+	switch u.Scheme {
+	case "smtp":
+		cfg.TLS, cfg.Port = mail.TLSStartTLS, 587
+		switch u.Query().Get("tls") {
+		case "", "starttls":
+		case "optional":
+			cfg.TLS = mail.TLSStartTLSOptional
+		case "none":
+			cfg.TLS = mail.TLSNone
+		default:
+			return nil, errors.New("LATCHKEY_SMTP_URL: tls must be starttls (default), optional or none")
+		}
+	case "smtps":
+		cfg.TLS, cfg.Port = mail.TLSImplicit, 465
+	default:
+		return nil, errors.New("LATCHKEY_SMTP_URL: the scheme must be smtp or smtps")
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n <= 0 || n > 65535 {
+			return nil, errors.New("LATCHKEY_SMTP_URL: the port is not a number")
+		}
+		cfg.Port = n
+	}
+	if u.User != nil {
+		cfg.Username = u.User.Username()
+		cfg.Password, _ = u.User.Password()
+	}
+	if from == "" {
+		return nil, errors.New("LATCHKEY_MAIL_FROM is not set: set the sender address, such as no-reply@example.com")
+	}
+	if _, _, err := net.SplitHostPort(net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))); err != nil {
+		return nil, fmt.Errorf("LATCHKEY_SMTP_URL: %w", err)
+	}
+	return mail.NewSMTPSender(cfg)
+}
