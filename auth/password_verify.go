@@ -17,14 +17,23 @@ var (
 	timeZero time.Time
 )
 
-// dummyHash is verified against when a user has no password, so the answer
-// takes as long as a real check and does not reveal which users have one.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := password.NewPool(1, 1).Hash(context.Background(), "latchkey-dummy-password", password.Params{
-		MemoryKiB: latchkey.MinArgon2MemoryKiB, Iterations: 1, Parallelism: 1,
-	})
+// dummyHashes holds one hash per cost parameters, verified against when a
+// user has no password (or does not exist), so the answer takes as long as
+// a real check under the current settings and does not reveal which users
+// have one.
+var dummyHashes sync.Map // password.Params -> string
+
+func dummyHash(ctx context.Context, pool *password.Pool, p password.Params) string {
+	if h, ok := dummyHashes.Load(p); ok {
+		return h.(string)
+	}
+	h, err := pool.Hash(ctx, "latchkey-dummy-password", p)
+	if err != nil {
+		return ""
+	}
+	dummyHashes.Store(p, h)
 	return h
-})
+}
 
 // VerifyPassword reports whether pw is the user's password. On success, a
 // hash made with other parameters than the current settings (or an imported
@@ -33,7 +42,9 @@ func (s *Users) VerifyPassword(ctx context.Context, u *latchkey.User, pw string)
 	set := s.settings()
 	stored := u.PasswordHash
 	if stored == "" {
-		s.hasher.Verify(ctx, pw, dummyHash())
+		if h := dummyHash(ctx, s.hasher, hashParams(set)); h != "" {
+			s.hasher.Verify(ctx, pw, h)
+		}
 		return false, nil
 	}
 	ok, err := s.hasher.Verify(ctx, pw, stored)

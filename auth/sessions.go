@@ -97,7 +97,9 @@ func (s *Sessions) clientSession(ctx context.Context, c *latchkey.Client, sessio
 	}
 	sess, err := s.store.SessionByID(ctx, sessionID)
 	if errors.Is(err, latchkey.ErrNotFound) || (err == nil && sess.ClientID != c.ID) {
-		return nil, latchkey.Errorf(latchkey.CodeResourceNotFound, "session_id", "This browser has no session %q.", truncateString(sessionID, 60))
+		// Also what a device sees after its user was deleted (the session
+		// went with the user): the session is over, whatever the reason.
+		return nil, latchkey.Errorf(latchkey.CodeSessionNotActive, "session_id", "This browser has no active session %q.", truncateString(sessionID, 60))
 	}
 	return sess, err
 }

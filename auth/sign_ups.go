@@ -29,3 +29,10 @@ func NewSignUps(store *sqlstore.Store, sessions *Sessions, users *Users, mailer 
 	return &SignUps{store: store, sessions: sessions, users: users, mailer: mailer, limiter: limiter,
 		settings: settings, publicURL: publicURL, log: log, now: func() time.Time { return time.Now().UTC() }}
 }
+
+// SignUpLifetime is how long a sign-up attempt may take, from its start;
+// after that it is abandoned and answers attempt_expired.
+const SignUpLifetime = 24 * time.Hour
+
+// SetClock replaces the clock (sign-up and code expiry); tests use it.
+func (s *SignUps) SetClock(now func() time.Time) { s.now = now }

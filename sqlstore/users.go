@@ -297,3 +297,43 @@ func mapWriteError(op string, err error) error {
 	e.Cause = err
 	return e
 }
+
+// UserBySignInIdentifier is UserByIdentifier for signing in: an email
+// address or phone number counts only once verified, so claiming someone
+// else's address on your own account (unverified) never routes their
+// sign-in to you.
+func (s *Store) UserBySignInIdentifier(ctx context.Context, t latchkey.IdentifierType, normalized string) (*latchkey.User, error) {
+	q := `SELECT user_id FROM identifiers WHERE type = ? AND normalized = ?`
+	if t != latchkey.IdentifierUsername {
+		q += ` AND verification_status = 'verified'`
+	}
+	var id string
+	err := s.reader().queryRow(ctx, q, string(t), normalized).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("user by %s: %w", t, latchkey.ErrNotFound)
+	} else if err != nil {
+		return nil, fmt.Errorf("user by %s: %w", t, err)
+	}
+	return s.UserByID(ctx, id)
+}
+
+// ReleaseUnverifiedIdentifier deletes an unverified identifier with this
+// value from whichever user claimed it: someone has just proven they own it.
+// It returns the user it was taken from, if any.
+func (tx *Tx) ReleaseUnverifiedIdentifier(ctx context.Context, t latchkey.IdentifierType, normalized string) (string, error) {
+	var id, userID string
+	err := tx.queryRow(ctx, `SELECT id, user_id FROM identifiers WHERE type = ? AND normalized = ?
+		AND verification_status <> 'verified'`, string(t), normalized).Scan(&id, &userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("find unverified identifier: %w", err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM identifiers WHERE id = ?`, id); err != nil {
+		return "", fmt.Errorf("release unverified identifier: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE users SET version = version + 1, updated_at = ? WHERE id = ?`, ms(tx.now), userID); err != nil {
+		return "", fmt.Errorf("release unverified identifier: %w", err)
+	}
+	return userID, nil
+}

@@ -18,7 +18,13 @@ func (s *Store) RecordFailedSignIn(ctx context.Context, userID string, threshold
 			RETURNING failed_sign_ins`, userID).Scan(&n); err != nil {
 			return err
 		}
-		if threshold > 0 && n == threshold {
+		var alreadyLocked bool
+		if err := tx.queryRow(ctx, `SELECT locked FROM users WHERE id = ?`, userID).Scan(&alreadyLocked); err != nil {
+			return err
+		}
+		// >= rather than ==: an operator may lower the threshold below a
+		// count already reached.
+		if threshold > 0 && n >= threshold && !alreadyLocked {
 			locked = true
 			_, err := tx.exec(ctx, `UPDATE users SET locked = ?, lockout_expires_at = ?, version = version + 1,
 				updated_at = ? WHERE id = ?`, true, ms(lockUntil), ms(tx.now), userID)

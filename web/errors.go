@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/auth"
 )
 
 // statusOf maps every catalog code to its HTTP status. A test checks that
@@ -98,6 +100,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")
+	}
+	var limited *auth.RateLimitError
+	if errors.As(err, &limited) {
+		w.Header().Set("Retry-After", strconv.Itoa(limited.RetryAfter))
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "trace_id", traceID(r.Context()), "method", r.Method,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
@@ -27,6 +28,11 @@ func (s *Server) sessionTokens(w http.ResponseWriter, r *http.Request, fc *front
 	}
 	if !fc.viaHeader && fc.state.Client.LastActiveSessionID == r.PathValue("id") {
 		http.SetCookie(w, s.cookie(r, cookieSession, jwt, 0, true))
+		// A browser signed in from another device (magic link) has no uat
+		// yet; without it server-side middleware would not handshake.
+		if c, err := r.Cookie(cookieUAT); err != nil || c.Value == "0" || c.Value == "" {
+			http.SetCookie(w, s.cookie(r, cookieUAT, strconv.FormatInt(fc.state.Client.RotatedAt.Unix(), 10), clientCookieMaxAge, false))
+		}
 	}
 	writeJSON(w, http.StatusOK, tokenJSON{Object: "token", JWT: jwt})
 	return nil
@@ -106,9 +112,9 @@ func (s *Server) meSessions(w http.ResponseWriter, r *http.Request, fc *frontend
 		if !sess.ActiveAt(now) {
 			continue
 		}
-		ua := parseUserAgent(sess.UserAgent)
+		ua := latchkey.ParseUserAgent(sess.UserAgent)
 		out.Data = append(out.Data, deviceJSON{Object: "session", ID: sess.ID, Status: sess.Status,
-			Current: sess.ID == me.ID, Browser: ua.Browser, OS: ua.OS, DeviceType: ua.Device, IPAddress: sess.IP,
+			Current: sess.ID == me.ID, Browser: ua.Browser, OS: ua.OS, DeviceType: ua.Type, IPAddress: sess.IP,
 			City: sess.City, Country: sess.Country, LastActiveAt: latchkey.Millis(sess.LastActiveAt),
 			CreatedAt: latchkey.Millis(sess.CreatedAt)})
 	}

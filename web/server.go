@@ -35,6 +35,7 @@ type Deps struct {
 	Sessions *auth.Sessions
 	SignIns  *auth.SignIns
 	SignUps  *auth.SignUps
+	Me       *auth.Me
 	Limiter  *auth.Limiter
 	// Inbox, when set (dev mode without SMTP), is served at /dev/inbox.
 	Inbox *mail.Inbox
@@ -62,6 +63,7 @@ type Server struct {
 	sessions *auth.Sessions
 	signIns  *auth.SignIns
 	signUps  *auth.SignUps
+	me       *auth.Me
 	limiter  *auth.Limiter
 	inbox    *mail.Inbox
 	log      *slog.Logger
@@ -78,7 +80,7 @@ type Server struct {
 func NewServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, users: d.Users, instance: d.Instance, keys: d.Keys, hasher: d.Hasher,
-		sessions: d.Sessions, signIns: d.SignIns, signUps: d.SignUps, limiter: d.Limiter, inbox: d.Inbox,
+		sessions: d.Sessions, signIns: d.SignIns, signUps: d.SignUps, me: d.Me, limiter: d.Limiter, inbox: d.Inbox,
 		log: d.Log, dev: d.Dev, maxBody: d.MaxBodyBytes, mux: http.NewServeMux(), proxies: d.TrustedProxies,
 	}
 	s.public, _ = url.Parse(d.PublicURL)

@@ -25,6 +25,7 @@ type app struct {
 	hasher   *password.Pool
 	users    *auth.Users
 	sessions *auth.Sessions
+	signIns  *auth.SignIns
 	inbox    *mail.Inbox // dev mode without SMTP
 	server   *web.Server
 }
@@ -109,11 +110,13 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 	a.users = auth.NewUsers(store, a.hasher, a.instance.Settings)
 	limiter := auth.NewLimiter(store)
 	a.sessions = auth.NewSessions(store, a.keys, a.instance.Settings, publicURL, log)
+	a.signIns = auth.NewSignIns(store, a.sessions, a.users, m, limiter, a.instance.Settings, publicURL, log)
 	a.server = web.NewServer(web.Deps{
 		Store: store, Users: a.users, Instance: a.instance, Keys: a.keys, Hasher: a.hasher,
 		Sessions: a.sessions, Limiter: limiter,
-		SignIns: auth.NewSignIns(store, a.sessions, a.users, m, limiter, a.instance.Settings, publicURL, log),
+		SignIns: a.signIns,
 		SignUps: auth.NewSignUps(store, a.sessions, a.users, m, limiter, a.instance.Settings, publicURL, log),
+		Me:      auth.NewMe(store, a.sessions, a.users, m, limiter, a.instance.Settings, log),
 		Inbox:   a.inbox, Log: log, Dev: c.Mode == modeDev, PublicURL: publicURL, TrustedProxies: c.TrustedProxies,
 	})
 	return a, nil

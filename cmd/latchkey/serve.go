@@ -97,6 +97,7 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 	}
 	stopWorkers()
 	wg.Wait()
+	a.signIns.WaitMail() // mail still being sent in the background
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
