@@ -1,0 +1,3 @@
+module github.com/latchkeyhq/latchkey/sdk/go
+
+go 1.26
