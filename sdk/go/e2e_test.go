@@ -255,4 +255,3 @@ func readAll(t *testing.T, res *http.Response) string {
 	b, _ := io.ReadAll(res.Body)
 	return string(b)
 }
-
