@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 
@@ -64,9 +65,13 @@ func userField(path string, u *latchkey.User) any {
 		}
 		return nil
 	}
-	if rest, ok := strings.CutPrefix(path, "user.public_metadata"); ok {
+	if rest, ok := strings.CutPrefix(path, "user.public_metadata"); ok && (rest == "" || strings.HasPrefix(rest, ".")) {
+		// Numbers stay json.Numbers, so large integers (IDs) reach the
+		// token exactly instead of rounded through float64.
+		dec := json.NewDecoder(bytes.NewReader(u.PublicMetadata))
+		dec.UseNumber()
 		var v any
-		if json.Unmarshal(u.PublicMetadata, &v) != nil {
+		if dec.Decode(&v) != nil {
 			return nil
 		}
 		for _, key := range strings.Split(strings.TrimPrefix(rest, "."), ".") {

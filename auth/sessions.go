@@ -108,11 +108,19 @@ func (s *Sessions) clientSession(ctx context.Context, c *latchkey.Client, sessio
 // session and the user (so a revoked session or a banned user stops
 // refreshing at once) and writes nothing: activity is batched.
 func (s *Sessions) Token(ctx context.Context, c *latchkey.Client, sessionID string, req RequestInfo) (string, time.Time, error) {
-	sess, err := s.clientSession(ctx, c, sessionID)
-	if err != nil {
+	if c == nil {
+		return "", time.Time{}, latchkey.NewError(latchkey.CodeSignedOut, "")
+	}
+	// The hot path: one query reads the session and its user, so a
+	// revocation, a ban or a deletion (the session goes with its user) takes
+	// effect on the very next refresh.
+	sess, user, err := s.store.SessionWithUser(ctx, sessionID)
+	if errors.Is(err, latchkey.ErrNotFound) || (err == nil && sess.ClientID != c.ID) {
+		return "", time.Time{}, latchkey.Errorf(latchkey.CodeSessionNotActive, "session_id", "This browser has no active session %q.", truncateString(sessionID, 60))
+	} else if err != nil {
 		return "", time.Time{}, err
 	}
-	return s.mint(ctx, sess, req.Origin)
+	return s.mintFor(ctx, sess, user, req.Origin)
 }
 
 // MintForSession mints a token for any active session (the Backend API's
@@ -126,6 +134,20 @@ func (s *Sessions) MintForSession(ctx context.Context, sessionID string) (string
 }
 
 func (s *Sessions) mint(ctx context.Context, sess *latchkey.Session, azp string) (string, time.Time, error) {
+	user, err := s.store.UserByID(ctx, sess.UserID)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		// The user was deleted after the session was read: the session is
+		// gone with them.
+		return "", time.Time{}, ErrSessionNotActive
+	} else if err != nil {
+		return "", time.Time{}, err
+	}
+	return s.mintFor(ctx, sess, user, azp)
+}
+
+// mintFor mints a token for a session and its user. The user's identifiers
+// are loaded only when the claims template may need them.
+func (s *Sessions) mintFor(ctx context.Context, sess *latchkey.Session, user *latchkey.User, azp string) (string, time.Time, error) {
 	now := s.now()
 	if !sess.ActiveAt(now) {
 		if sess.Status == latchkey.SessionActive {
@@ -133,14 +155,15 @@ func (s *Sessions) mint(ctx context.Context, sess *latchkey.Session, azp string)
 		}
 		return "", time.Time{}, ErrSessionNotActive
 	}
-	user, err := s.store.UserByID(ctx, sess.UserID)
-	if err != nil {
-		return "", time.Time{}, err
+	set := s.settings()
+	if len(set.Session.Claims) > 0 && user.Identifiers == nil {
+		if err := s.store.AttachIdentifiers(ctx, user); err != nil {
+			return "", time.Time{}, err
+		}
 	}
 	if user.Banned {
 		return "", time.Time{}, ErrSessionNotActive
 	}
-	set := s.settings()
 	fva2 := -1
 	if !sess.SecondFactorAt.IsZero() {
 		fva2 = int(now.Sub(sess.SecondFactorAt) / time.Minute)
@@ -199,7 +222,15 @@ func (s *Sessions) FlushActivity(ctx context.Context) error {
 	s.activity = make(map[string]time.Time, len(batch))
 	s.mu.Unlock()
 	inactivity := time.Duration(s.settings().Session.InactivityTimeoutSeconds) * time.Second
-	return s.store.TouchSessions(ctx, batch, inactivity)
+	if err := s.store.TouchSessions(ctx, batch, inactivity); err != nil {
+		// Keep the batch for the next flush: activity must not be lost to a
+		// passing database error (it drives the inactivity timeout).
+		for id, at := range batch {
+			s.noteActivity(id, at)
+		}
+		return err
+	}
+	return nil
 }
 
 // RunActivity flushes activity every interval until ctx ends, then once more.
@@ -255,21 +286,32 @@ func (s *Sessions) SignOutClient(ctx context.Context, st *ClientState, req Reque
 }
 
 // afterSignOut rotates the credential, points the client at a remaining
-// session if any, and audits.
+// usable session if any (the current one when it is still usable, so
+// signing out of another account does not switch accounts), and audits.
 func (s *Sessions) afterSignOut(ctx context.Context, tx *sqlstore.Tx, st *ClientState, ended []string, userID string, req RequestInfo) error {
 	c, err := tx.ClientByID(ctx, st.Client.ID)
 	if err != nil {
 		return err
 	}
 	st.Client = c
-	remaining, _, err := tx.Sessions(ctx, sqlstore.SessionFilter{ClientID: c.ID, Status: latchkey.SessionActive, Limit: 1})
+	remaining, _, err := tx.Sessions(ctx, sqlstore.SessionFilter{ClientID: c.ID, Status: latchkey.SessionActive})
 	if err != nil {
 		return err
 	}
-	c.LastActiveSessionID = ""
-	if len(remaining) > 0 {
-		c.LastActiveSessionID = remaining[0].ID
+	// A session whose lifetime or inactivity timeout passed still says
+	// active until something marks it expired; it cannot mint the token
+	// the response's cookies need.
+	now := s.now()
+	current := ""
+	for _, sess := range remaining {
+		if !sess.ActiveAt(now) {
+			continue
+		}
+		if current == "" || sess.ID == c.LastActiveSessionID {
+			current = sess.ID
+		}
 	}
+	c.LastActiveSessionID = current
 	s.rotate(st)
 	if err := tx.UpdateClient(ctx, c); err != nil {
 		return err
@@ -311,6 +353,28 @@ func (s *Sessions) Revoke(ctx context.Context, sessionID, byUserID string, req R
 		ok, err := tx.EndSession(ctx, sess.ID, latchkey.SessionRevoked)
 		if err != nil || !ok {
 			return err
+		}
+		// In multi-session mode the browser keeps its other accounts: point
+		// it at the most recently active one that is still usable.
+		c, err := tx.ClientByID(ctx, sess.ClientID)
+		if err != nil {
+			return err
+		}
+		if c.LastActiveSessionID == sess.ID {
+			others, _, err := tx.Sessions(ctx, sqlstore.SessionFilter{ClientID: c.ID, Status: latchkey.SessionActive})
+			if err != nil {
+				return err
+			}
+			c.LastActiveSessionID = ""
+			for _, o := range others {
+				if o.ActiveAt(s.now()) {
+					c.LastActiveSessionID = o.ID
+					break
+				}
+			}
+			if err := tx.UpdateClient(ctx, c); err != nil {
+				return err
+			}
 		}
 		return tx.AddAudit(ctx, &sqlstore.AuditEvent{Type: "session.revoked", UserID: sess.UserID, SessionID: sess.ID,
 			ClientID: sess.ClientID, IP: req.IP})

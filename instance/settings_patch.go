@@ -49,7 +49,7 @@ func checkKeys(doc map[string]any) ([]string, error) {
 			if !knownKeys[path] {
 				return latchkey.Errorf(latchkey.CodeFormParamUnknown, path, "There is no setting named %q.", path)
 			}
-			if sub, ok := m[k].(map[string]any); ok && objectKeys[path] {
+			if sub, ok := m[k].(map[string]any); ok && objectKeys[path] && path != "session.claims" { // claims is free-form
 				if err := walk(path+".", sub); err != nil {
 					return err
 				}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -153,7 +154,7 @@ func (s *Store) TouchSessions(ctx context.Context, lastActive map[string]time.Ti
 				abandon = ms(at.Add(inactivity))
 			}
 			_, err := tx.exec(ctx, `UPDATE sessions SET last_active_at = ?,
-				abandon_at = CASE WHEN abandon_at = 0 THEN 0 ELSE ? END
+				abandon_at = CASE WHEN abandon_at = 0 THEN abandon_at ELSE ? END
 				WHERE id = ? AND status = 'active' AND last_active_at < ?`, ms(at), abandon, id, ms(at))
 			if err != nil {
 				return fmt.Errorf("touch session: %w", err)
@@ -176,4 +177,39 @@ func scanSession(row rowScanner) (*latchkey.Session, error) {
 	s.FirstFactorAt, s.SecondFactorAt, s.LastActiveAt = fromMS(ff), fromMS(sf), fromMS(active)
 	s.ExpireAt, s.AbandonAt, s.CreatedAt, s.UpdatedAt, s.EndedAt = fromMS(expire), fromMS(abandon), fromMS(created), fromMS(updated), fromMS(ended)
 	return &s, nil
+}
+
+// SessionWithUser returns a session and its user in one query, without the
+// user's identifiers: the token refresh path, which must read both on every
+// call (so revocation and bans take effect at once) and nothing more.
+func (s *Store) SessionWithUser(ctx context.Context, id string) (*latchkey.Session, *latchkey.User, error) {
+	cols := "s." + strings.ReplaceAll(sessionColumns, ", ", ", s.")
+	ucols := "u." + strings.ReplaceAll(strings.Join(strings.Fields(userColumns), " "), ", ", ", u.")
+	row := s.reader().queryRow(ctx, `SELECT `+cols+`, `+ucols+` FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id)
+	var sess latchkey.Session
+	var ff, sf, active, expire, abandon, created, updated, ended int64
+	var u latchkey.User
+	var pwUpdated, lockout, ucreated, uupdated, lastSignIn int64
+	var pub, priv, unsafe string
+	err := row.Scan(&sess.ID, &sess.ClientID, &sess.UserID, &sess.Status, &ff, &sf, &active, &expire, &abandon, &sess.IP,
+		&sess.UserAgent, &sess.City, &sess.Country, &created, &updated, &ended,
+		&u.ID, &u.ExternalID, &u.FirstName, &u.LastName, &u.ImageURL, &u.PrimaryEmailAddressID,
+		&u.PrimaryPhoneNumberID, &u.PasswordHash, &pwUpdated, &pub, &priv, &unsafe, &u.Banned, &u.Locked,
+		&lockout, &u.Version, &ucreated, &uupdated, &lastSignIn, &u.FailedSignIns)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, latchkey.ErrNotFound
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("session with user: %w", err)
+	}
+	sess.FirstFactorAt, sess.SecondFactorAt, sess.LastActiveAt = fromMS(ff), fromMS(sf), fromMS(active)
+	sess.ExpireAt, sess.AbandonAt, sess.CreatedAt, sess.UpdatedAt, sess.EndedAt = fromMS(expire), fromMS(abandon), fromMS(created), fromMS(updated), fromMS(ended)
+	u.PublicMetadata, u.PrivateMetadata, u.UnsafeMetadata = json.RawMessage(pub), json.RawMessage(priv), json.RawMessage(unsafe)
+	u.PasswordUpdatedAt, u.LockoutExpiresAt = fromMS(pwUpdated), fromMS(lockout)
+	u.CreatedAt, u.UpdatedAt, u.LastSignInAt = fromMS(ucreated), fromMS(uupdated), fromMS(lastSignIn)
+	return &sess, &u, nil
+}
+
+// AttachIdentifiers loads the identifiers of a user read without them.
+func (s *Store) AttachIdentifiers(ctx context.Context, u *latchkey.User) error {
+	return attachIdentifiers(ctx, s.reader(), []*latchkey.User{u})
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // ClientHeader carries the client credential for native apps that do not
-// use cookies; a rotated credential comes back in the same response header.
+// use cookies; a new or rotated credential comes back in the same response
+// header. An app without a credential yet sends the header empty.
 const ClientHeader = "Latchkey-Client"
 
 // frontendCtx is what every Frontend API handler works with: the client the
@@ -42,8 +43,10 @@ func (s *Server) frontendAPI(h frontendFunc) http.Handler {
 		}
 		fc := &frontendCtx{req: s.requestInfo(r)}
 		credential := ""
-		if v := r.Header.Get(ClientHeader); v != "" {
-			credential, fc.viaHeader = v, true
+		// A native app sends the header, empty until it has a credential,
+		// so even its first (new) credential comes back in the header.
+		if v := r.Header.Values(ClientHeader); len(v) > 0 {
+			credential, fc.viaHeader = v[0], true
 		} else if c, err := r.Cookie(cookieClient); err == nil {
 			credential = c.Value
 		}

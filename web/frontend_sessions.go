@@ -156,12 +156,16 @@ func (s *Server) signedIn(r *http.Request, fc *frontendCtx) (*latchkey.Session, 
 // active session without rotating the credential.
 func (s *Server) setSessionCookies(w http.ResponseWriter, r *http.Request, fc *frontendCtx) error {
 	c := fc.state.Client
+	// uat is taken before the token is minted: a token whose iat is before
+	// uat is stale to the SDKs (token-iat-before-client-uat), and a second
+	// boundary between the two would make this fresh token look stale.
+	uat := unixNow()
 	jwt, _, err := s.sessions.Token(r.Context(), c, c.LastActiveSessionID, fc.req)
 	if err != nil {
 		return err
 	}
 	http.SetCookie(w, s.cookie(r, cookieSession, jwt, 0, true))
-	http.SetCookie(w, s.cookie(r, cookieUAT, unixNow(), clientCookieMaxAge, false))
+	http.SetCookie(w, s.cookie(r, cookieUAT, uat, clientCookieMaxAge, false))
 	return nil
 }
 
