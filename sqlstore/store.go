@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -30,6 +32,8 @@ type Store struct {
 	write  *sql.DB // SQLite: one connection; PostgreSQL: the shared pool
 	read   *sql.DB // SQLite: a read-only pool; PostgreSQL: the same pool as write
 	now    func() time.Time
+
+	readStmts stmtCache
 }
 
 // Open connects to the database named by url: "postgres://..." (or
@@ -118,6 +122,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes every connection.
 func (s *Store) Close() error {
 	var err error
+	s.readStmts.close()
 	if s.read != nil && s.read != s.write {
 		err = s.read.Close()
 	}
@@ -167,7 +172,7 @@ func (tx *Tx) Rollback() error {
 }
 
 // reader returns a connection for reads outside a transaction.
-func (s *Store) reader() conn { return conn{q: s.read, engine: s.engine} }
+func (s *Store) reader() conn { return conn{q: s.read, engine: s.engine, stmts: &s.readStmts} }
 
 // withTx runs fn in a write transaction and commits it if fn returns nil.
 func (s *Store) withTx(ctx context.Context, fn func(tx *Tx) error) error {
@@ -192,6 +197,7 @@ type querier interface {
 type conn struct {
 	q      querier
 	engine engine
+	stmts  *stmtCache // reads outside transactions reuse prepared statements
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -199,11 +205,60 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.q.QueryContext(ctx, c.engine.rebind(query), args...)
+	query = c.engine.rebind(query)
+	if st := c.stmts.get(ctx, c.q, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, query, args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(ctx, c.engine.rebind(query), args...)
+	query = c.engine.rebind(query)
+	if st := c.stmts.get(ctx, c.q, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, query, args...)
+}
+
+// stmtCache keeps prepared statements for the read pool: parsing SQL was a
+// quarter of the CPU time of a token refresh. It holds at most
+// maxCachedStmts statements, so queries built with variable text (IN lists,
+// paging) cannot grow it without bound; those run unprepared.
+type stmtCache struct {
+	m sync.Map // query -> *sql.Stmt
+	n atomic.Int32
+}
+
+const maxCachedStmts = 256
+
+func (c *stmtCache) get(ctx context.Context, q querier, query string) *sql.Stmt {
+	db, ok := q.(*sql.DB)
+	if c == nil || !ok {
+		return nil
+	}
+	if v, ok := c.m.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	if c.n.Load() >= maxCachedStmts {
+		return nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared query reports the error
+	}
+	if v, loaded := c.m.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	c.n.Add(1)
+	return st
+}
+
+func (c *stmtCache) close() {
+	c.m.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 }
 
 // ms converts a time to Unix milliseconds (0 for the zero time).
