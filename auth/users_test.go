@@ -289,3 +289,22 @@ func TestBanLockDelete(t *testing.T) {
 		}
 	})
 }
+
+func TestUpdateUserPasswordStrength(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	ctx := context.Background()
+	users := newUsers(t, s, nil)
+	u, err := users.CreateUser(ctx, CreateUserParams{EmailAddresses: []string{"ada.lovelace@x.io"}, SkipPasswordRequirement: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := func(v string) *string { return &v }
+	_, err = users.UpdateUser(ctx, u.ID, UpdateUserParams{Password: pw("password123")})
+	wantCode(t, err, latchkey.CodePasswordPwned, "password")
+	_, err = users.UpdateUser(ctx, u.ID, UpdateUserParams{Password: pw("lovelace-forever-2024")})
+	wantCode(t, err, latchkey.CodePasswordPersonal, "password")
+	// Imports may skip the checks, but never the length cap.
+	if _, err = users.UpdateUser(ctx, u.ID, UpdateUserParams{Password: pw("password123"), SkipPasswordChecks: true}); err != nil {
+		t.Fatalf("skip_password_checks: %v", err)
+	}
+}

@@ -56,10 +56,23 @@ func (s *Users) UpdateUser(ctx context.Context, id string, p UpdateUserParams) (
 	var newHash string
 	if p.Password != nil {
 		// Look the user up first: a missing user should not cost a hash.
-		if _, err := s.store.UserByID(ctx, id); err != nil {
+		cur, err := s.store.UserByID(ctx, id)
+		if err != nil {
 			return nil, err
 		}
-		var err error
+		if err := CheckPassword(*p.Password, set, p.SkipPasswordChecks); err != nil {
+			return nil, err
+		}
+		if !p.SkipPasswordChecks {
+			email := ""
+			if es := cur.EmailAddresses(); len(es) > 0 {
+				email = es[0].Value
+			}
+			words := contextWords(set, email, cur.Username(), cur.FirstName, cur.LastName)
+			if err := checkPasswordStrength(ctx, *p.Password, words, set); err != nil {
+				return nil, err
+			}
+		}
 		if newHash, err = s.hashNew(ctx, *p.Password, p.SkipPasswordChecks, set); err != nil {
 			return nil, err
 		}

@@ -1,8 +1,12 @@
-// Package web serves every HTTP surface of Latchkey: the Backend API
-// (/api/v1), the JWKS, health checks and metrics (later also the Frontend API,
-// hosted pages and the dashboard). All routes are listed in routes.go.
+// Package web serves every HTTP surface of Latchkey: the Frontend API (/v1)
+// for browsers and native apps, the Backend API (/api/v1), the JWKS, health
+// checks, metrics and, in dev mode, the dev inbox (hosted pages and the
+// dashboard come later). All routes are listed in routes.go.
 //
-// Security properties: the Backend API accepts only a secret key in the
+// Security properties: the Frontend API identifies a browser by its
+// HttpOnly client cookie, accepts state changes only from allowed origins
+// (Origin / Sec-Fetch-Site) and grants CORS with credentials only to them;
+// the Backend API accepts only a secret key in the
 // Authorization header (never cookies) and only JSON bodies of bounded size;
 // every response carries a trace id and conservative security headers; every
 // error reaches the client as a catalog code and a safe message, while its

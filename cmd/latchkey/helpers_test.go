@@ -122,8 +122,14 @@ type devServer struct {
 // dev-keys.json) and /readyz answers 200, and returns it.
 func startDev(t *testing.T, dataDir string, extra ...string) *devServer {
 	t.Helper()
+	return startDevEnv(t, nil, dataDir, extra...)
+}
+
+// startDevEnv is startDev with environment variables.
+func startDevEnv(t *testing.T, env map[string]string, dataDir string, extra ...string) *devServer {
+	t.Helper()
 	args := append([]string{"dev", "--addr", "127.0.0.1:0", "--data-dir", dataDir}, extra...)
-	s := startRun(t, envFunc(nil), args...)
+	s := startRun(t, envFunc(env), args...)
 	waitFor(t, 30*time.Second, "the dev banner", func() bool {
 		select {
 		case <-s.done:

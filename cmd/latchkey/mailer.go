@@ -53,7 +53,7 @@ func smtpFromURL(raw, from string) (*mail.SMTPSender, error) {
 		case "optional":
 			cfg.TLS = mail.TLSStartTLSOptional
 		case "none":
-			cfg.TLS = mail.TLSNone
+			cfg.TLS, cfg.Port = mail.TLSNone, 25
 		default:
 			return nil, errors.New("LATCHKEY_SMTP_URL: tls must be starttls (default), optional or none")
 		}

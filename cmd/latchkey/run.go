@@ -32,6 +32,12 @@ Every command takes these flags, each also settable from the environment:
   --log-level LEVEL    LATCHKEY_LOG_LEVEL     debug, info, warn or error (default info)
 The master key is read only from LATCHKEY_MASTER_KEY (32 random bytes in base64), never
 from a flag; in dev mode it is generated into DATA_DIR/master.key when unset.
+
+Environment only:
+  LATCHKEY_SMTP_URL         outgoing mail: smtp://user:password@host:587 (STARTTLS) or smtps://...:465;
+                            without it, dev mode keeps mail in the dev inbox at /dev/inbox
+  LATCHKEY_MAIL_FROM        the sender address, such as no-reply@example.com
+  LATCHKEY_TRUSTED_PROXIES  comma-separated CIDRs whose X-Forwarded-For is believed (default loopback)
 `
 
 // run is the whole program: main only supplies the process's environment.

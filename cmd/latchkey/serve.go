@@ -57,7 +57,7 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 			ln.Close()
 			return err
 		}
-		printBanner(stdout, c, keys, base)
+		printBanner(stdout, c, keys, base, a.inbox != nil)
 	}
 
 	srv := &http.Server{
@@ -143,7 +143,7 @@ func ensureDevKeys(ctx context.Context, c *config, a *app, base string) (*devKey
 	return &keys, nil
 }
 
-func printBanner(w io.Writer, c *config, k *devKeys, base string) {
+func printBanner(w io.Writer, c *config, k *devKeys, base string, inbox bool) {
 	db := "SQLite at " + c.DatabaseURL
 	if c.postgres() {
 		db = "PostgreSQL at " + redactURL(c.DatabaseURL)
@@ -158,9 +158,16 @@ func printBanner(w io.Writer, c *config, k *devKeys, base string) {
   Secret key       %s
   Data             %s
   Keys for scripts %s
-
+%s
   Try: curl -H "Authorization: Bearer %s" %s/users
 
 `, latchkey.Version, k.FrontendAPIURL, k.BackendAPIURL, base, k.PublishableKey, k.SecretKey, db,
-		filepath.Join(c.DataDir, "dev-keys.json"), k.SecretKey, k.BackendAPIURL)
+		filepath.Join(c.DataDir, "dev-keys.json"), inboxLine(base, inbox), k.SecretKey, k.BackendAPIURL)
+}
+
+func inboxLine(base string, inbox bool) string {
+	if !inbox {
+		return ""
+	}
+	return "  Dev inbox        " + base + "/dev/inbox (mail is kept here, not sent)\n"
 }
