@@ -67,8 +67,28 @@ func (p *Pool) do(ctx context.Context, fn func()) error {
 		p.running.Add(-1)
 		<-p.slots
 	}()
-	fn()
+	runLowPriority(fn)
 	return nil
+}
+
+// runLowPriority runs fn on an OS thread of its own at a lower scheduling
+// priority, so that while hashes keep every core busy the CPU still goes
+// first to short requests such as token refreshes (the process gives the
+// runtime spare Ps for them: see cmd/latchkey). The goroutine exits while
+// still locked to its thread, so the runtime discards the thread and its
+// lowered priority never leaks to other goroutines.
+// A panic in fn is passed on to the caller's goroutine.
+func runLowPriority(fn func()) {
+	done := make(chan any, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked, on purpose (above)
+		lowerThreadPriority()
+		defer func() { done <- recover() }()
+		fn()
+	}()
+	if v := <-done; v != nil {
+		panic(v)
+	}
 }
 
 // Hash hashes password with argon2id under params.

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package password
+
+// lowerThreadPriority does nothing outside Linux.
+func lowerThreadPriority() {}
