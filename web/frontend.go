@@ -134,9 +134,12 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// requestInfo describes the caller for sessions and the audit log.
+// requestInfo describes the caller for sessions and the audit log, placed
+// in a city and country when a GeoIP file is configured.
 func (s *Server) requestInfo(r *http.Request) auth.RequestInfo {
-	return auth.RequestInfo{IP: s.clientIP(r), UserAgent: r.UserAgent(), Origin: r.Header.Get("Origin")}
+	info := auth.RequestInfo{IP: s.clientIP(r), UserAgent: r.UserAgent(), Origin: r.Header.Get("Origin")}
+	info.City, info.Country = s.geoip.Lookup(info.IP)
+	return info
 }
 
 // clientIP is the remote address, or, when it is a trusted proxy, the

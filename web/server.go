@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/latchkeyhq/latchkey/auth"
+	"github.com/latchkeyhq/latchkey/geoip"
 	"github.com/latchkeyhq/latchkey/instance"
 	"github.com/latchkeyhq/latchkey/mail"
 	"github.com/latchkeyhq/latchkey/password"
@@ -50,6 +51,9 @@ type Deps struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (default: loopback, for a local reverse proxy such as Next.js rewrites).
 	TrustedProxies []netip.Prefix
+	// GeoIP, when set, places each new session's IP address in a city and
+	// country for the device list; it must stay open while the server runs.
+	GeoIP *geoip.DB
 	// Dev enables development conveniences: /metrics without a key, any
 	// localhost origin, cookies without Secure over http.
 	Dev bool
@@ -73,6 +77,7 @@ type Server struct {
 	log      *slog.Logger
 	public   *url.URL
 	proxies  []netip.Prefix
+	geoip    *geoip.DB
 	dev      bool
 	maxBody  int64
 	metrics  *metrics
@@ -86,6 +91,7 @@ func NewServer(d Deps) *Server {
 		store: d.Store, users: d.Users, instance: d.Instance, keys: d.Keys, hasher: d.Hasher,
 		sessions: d.Sessions, signIns: d.SignIns, signUps: d.SignUps, me: d.Me, limiter: d.Limiter, inbox: d.Inbox,
 		log: d.Log, dev: d.Dev, maxBody: d.MaxBodyBytes, mux: http.NewServeMux(), proxies: d.TrustedProxies,
+		geoip: d.GeoIP,
 	}
 	s.public, _ = url.Parse(d.PublicURL)
 	if s.public == nil {

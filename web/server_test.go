@@ -17,6 +17,7 @@ import (
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/auth"
+	"github.com/latchkeyhq/latchkey/geoip"
 	"github.com/latchkeyhq/latchkey/instance"
 	"github.com/latchkeyhq/latchkey/password"
 	"github.com/latchkeyhq/latchkey/seal"
@@ -51,9 +52,10 @@ type testServer struct {
 }
 
 type serverConfig struct {
-	env  string
-	dev  bool
-	file *instance.File
+	env   string
+	dev   bool
+	file  *instance.File
+	geoip *geoip.DB
 }
 
 type serverOption func(*serverConfig)
@@ -66,6 +68,9 @@ func withProduction() serverOption { return func(c *serverConfig) { c.env = latc
 
 // withoutDev turns off development conveniences (Deps.Dev), as in serve.
 func withoutDev() serverOption { return func(c *serverConfig) { c.dev = false } }
+
+// withGeoIP places client addresses with db, as --geoip-file does.
+func withGeoIP(db *geoip.DB) serverOption { return func(c *serverConfig) { c.geoip = db } }
 
 // eachEngine runs fn as a parallel subtest on every engine.
 func eachEngine(t *testing.T, fn func(t *testing.T, engine string)) {
@@ -122,7 +127,7 @@ func newTestServer(t *testing.T, engine string, opts ...serverOption) *testServe
 		Store: store, Users: users, Instance: inst, Keys: keys, Hasher: hasher,
 		Sessions: sessions, SignIns: signIns, SignUps: signUps, Limiter: limiter,
 		Me:  auth.NewMe(store, sessions, users, mails, limiter, inst.Settings, log),
-		Log: log, Dev: cfg.dev, PublicURL: publicURL,
+		Log: log, Dev: cfg.dev, PublicURL: publicURL, GeoIP: cfg.geoip,
 	})
 	hs.Config.Handler = srv
 	hs.Start()

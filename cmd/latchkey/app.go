@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/auth"
+	"github.com/latchkeyhq/latchkey/geoip"
 	"github.com/latchkeyhq/latchkey/instance"
 	"github.com/latchkeyhq/latchkey/mail"
 	"github.com/latchkeyhq/latchkey/password"
@@ -28,6 +29,7 @@ type app struct {
 	sessions *auth.Sessions
 	signIns  *auth.SignIns
 	inbox    *mail.Inbox // dev mode without SMTP
+	geoip    *geoip.DB   // nil without --geoip-file
 	server   *web.Server
 }
 
@@ -49,7 +51,8 @@ func openStore(ctx context.Context, c *config, log *slog.Logger) (*sqlstore.Stor
 }
 
 // openApp opens the store, creates the instance and keys on first start,
-// and builds the HTTP server. The caller closes app.store.
+// and builds the HTTP server. The caller closes app.store, and app.geoip
+// once the HTTP server has stopped.
 func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string) (*app, error) {
 	var file *instance.File
 	if c.ConfigFile != "" {
@@ -119,6 +122,12 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 	limiter := auth.NewLimiter(store)
 	a.sessions = auth.NewSessions(store, a.keys, a.instance.Settings, publicURL, log)
 	a.signIns = auth.NewSignIns(store, a.sessions, a.users, m, limiter, a.instance.Settings, publicURL, log)
+	if c.GeoIPFile != "" {
+		if a.geoip, err = geoip.Open(c.GeoIPFile); err != nil {
+			store.Close()
+			return nil, fmt.Errorf("GeoIP file %q: %w", c.GeoIPFile, err)
+		}
+	}
 	a.server = web.NewServer(web.Deps{
 		Store: store, Users: a.users, Instance: a.instance, Keys: a.keys, Hasher: a.hasher,
 		Sessions: a.sessions, Limiter: limiter,
@@ -126,6 +135,7 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 		SignUps: auth.NewSignUps(store, a.sessions, a.users, m, limiter, a.instance.Settings, publicURL, log),
 		Me:      auth.NewMe(store, a.sessions, a.users, m, limiter, a.instance.Settings, log),
 		Inbox:   a.inbox, Log: log, Dev: c.Mode == modeDev, PublicURL: publicURL, TrustedProxies: c.TrustedProxies,
+		GeoIP: a.geoip,
 	})
 	return a, nil
 }

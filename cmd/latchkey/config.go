@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/latchkeyhq/latchkey/geoip"
 	"github.com/latchkeyhq/latchkey/seal"
 )
 
@@ -33,6 +34,7 @@ type config struct {
 	DatabaseURL string
 	PublicURL   string
 	ConfigFile  string
+	GeoIPFile   string // a MaxMind City or Country database; empty for none
 	LogLevel    slog.Level
 	MasterKey   []byte // nil until loaded
 	masterEnv   string
@@ -70,6 +72,7 @@ func parseConfigWith(m mode, name string, args []string, getenv func(string) str
 	fs.StringVar(&c.DatabaseURL, "database-url", env("LATCHKEY_DATABASE_URL", ""), "postgres://... or a SQLite file path")
 	fs.StringVar(&c.PublicURL, "public-url", env("LATCHKEY_PUBLIC_URL", ""), "public URL of this server")
 	fs.StringVar(&c.ConfigFile, "config", env("LATCHKEY_CONFIG", ""), "settings file (.toml, .yaml, .json)")
+	fs.StringVar(&c.GeoIPFile, "geoip-file", env("LATCHKEY_GEOIP_FILE", ""), "MaxMind City or Country database (.mmdb) for the device list")
 	level := fs.String("log-level", env("LATCHKEY_LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
@@ -114,6 +117,15 @@ func (c *config) validate() error {
 			return fmt.Errorf("public URL %q: write an absolute URL such as https://auth.example.com (--public-url or LATCHKEY_PUBLIC_URL)", c.PublicURL)
 		}
 		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	}
+	if c.GeoIPFile != "" && c.Mode != modeAdmin {
+		// Opened once here so a wrong path refuses before anything is
+		// written; openApp opens it for real.
+		db, err := geoip.Open(c.GeoIPFile)
+		if err != nil {
+			return fmt.Errorf("GeoIP file %q: %w: point --geoip-file or LATCHKEY_GEOIP_FILE at a MaxMind City or Country database such as GeoLite2-City.mmdb, or leave it unset", c.GeoIPFile, err)
+		}
+		db.Close()
 	}
 	if c.masterEnv != "" {
 		if _, err := seal.ParseKey(c.masterEnv); err != nil {

@@ -29,6 +29,8 @@ Every command takes these flags, each also settable from the environment:
   --database-url URL   LATCHKEY_DATABASE_URL  postgres://... or a SQLite file (default DATA_DIR/latchkey.db)
   --public-url URL     LATCHKEY_PUBLIC_URL    the URL people reach Latchkey at (default http://ADDR in dev)
   --config FILE        LATCHKEY_CONFIG        settings file (.toml, .yaml or .json) kept in version control
+  --geoip-file FILE    LATCHKEY_GEOIP_FILE    MaxMind City or Country database (.mmdb, such as GeoLite2-City)
+                                              to show each session's city and country in the device list
   --log-level LEVEL    LATCHKEY_LOG_LEVEL     debug, info, warn or error (default info)
 The master key is read only from LATCHKEY_MASTER_KEY (32 random bytes in base64), never
 from a flag; in dev mode it is generated into DATA_DIR/master.key when unset.

@@ -55,6 +55,7 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 		keys, err := ensureDevKeys(ctx, c, a, base)
 		if err != nil {
 			ln.Close()
+			a.geoip.Close()
 			return err
 		}
 		printBanner(stdout, c, keys, base, a.inbox != nil)
@@ -94,6 +95,12 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		err = srv.Shutdown(shutdownCtx)
 		cancel()
+	}
+	// The GeoIP file is memory-mapped: unmap it only when Shutdown has seen
+	// every handler finish. Otherwise a straggler may still read it, and
+	// exiting releases it anyway.
+	if err == nil {
+		a.geoip.Close()
 	}
 	stopWorkers()
 	wg.Wait()
