@@ -1,15 +1,12 @@
 package auth
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
-	"encoding/binary"
 	"fmt"
-	"io"
-	"sort"
 	"strings"
 	"sync"
+
+	"github.com/latchkeyhq/latchkey/sortedlist"
 )
 
 // disposableGz is the list of disposable (throw-away) email domains that
@@ -21,12 +18,10 @@ import (
 //go:embed disposable_domains.txt.gz
 var disposableGz []byte
 
-// disposableList is the decompressed list: exact domains in one sorted
-// string (one allocation, 4 bytes of index per entry) and the few wildcard
-// domains in a set.
+// disposableList is the decompressed list: exact domains in a sorted list
+// and the few wildcard domains in a set.
 type disposableList struct {
-	data      string   // exact domains in byte order, each followed by '\n'
-	ends      []uint32 // ends[i] is the offset of entry i's '\n'
+	exact     *sortedlist.List
 	wildcards map[string]bool
 }
 
@@ -35,18 +30,10 @@ type disposableList struct {
 var disposable = sync.OnceValue(loadDisposable)
 
 func loadDisposable() *disposableList {
-	zr, err := gzip.NewReader(bytes.NewReader(disposableGz))
+	text, err := sortedlist.Gunzip(disposableGz)
 	if err != nil {
 		panic(fmt.Sprintf("auth: embedded disposable domains: %v", err))
 	}
-	var sb strings.Builder
-	if n := len(disposableGz); n >= 4 {
-		sb.Grow(int(binary.LittleEndian.Uint32(disposableGz[n-4:])))
-	}
-	if _, err := io.Copy(&sb, zr); err != nil {
-		panic(fmt.Sprintf("auth: embedded disposable domains: %v", err))
-	}
-	text := sb.String()
 	l := &disposableList{wildcards: map[string]bool{}}
 	// Wildcard lines sort first ('*' is below every character of a domain).
 	for strings.HasPrefix(text, "*.") {
@@ -54,28 +41,11 @@ func loadDisposable() *disposableList {
 		l.wildcards[line[2:]] = true
 		text = rest
 	}
-	l.data = text
-	l.ends = make([]uint32, 0, strings.Count(text, "\n"))
-	for i := 0; i < len(text); i++ {
-		if text[i] == '\n' {
-			l.ends = append(l.ends, uint32(i))
-		}
-	}
+	l.exact = sortedlist.New(text)
 	return l
 }
 
-func (l *disposableList) entry(i int) string {
-	start := 0
-	if i > 0 {
-		start = int(l.ends[i-1]) + 1
-	}
-	return l.data[start:l.ends[i]]
-}
-
-func (l *disposableList) has(domain string) bool {
-	i := sort.Search(len(l.ends), func(i int) bool { return l.entry(i) >= domain })
-	return i < len(l.ends) && l.entry(i) == domain
-}
+func (l *disposableList) has(domain string) bool { return l.exact.Contains(domain) }
 
 // isDisposableDomain reports whether an email domain (lower case) belongs
 // to a disposable email service: listed exactly, or equal to or under a
@@ -107,5 +77,5 @@ func isDisposableDomain(domain string) bool {
 // wildcard), loading it.
 func disposableCount() int {
 	l := disposable()
-	return len(l.ends) + len(l.wildcards)
+	return l.exact.Len() + len(l.wildcards)
 }

@@ -18,16 +18,13 @@
 package breach
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/latchkeyhq/latchkey/sortedlist"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -40,61 +37,16 @@ const minEntryRunes = 8
 //go:embed common.txt.gz
 var commonGz []byte
 
-// blocklist is the sorted list in one string, so ~200,000 entries cost one
-// allocation and 4 bytes of index each rather than a string header apiece.
-type blocklist struct {
-	data string   // entries in byte order, each followed by '\n'
-	ends []uint32 // ends[i] is the offset of entry i's '\n'
-}
-
+// loaded is the list, decompressed on first use into one string with 4
+// bytes of index per entry (sortedlist), rather than a string per entry.
 var loaded = sync.OnceValue(load)
 
-func load() *blocklist {
-	zr, err := gzip.NewReader(bytes.NewReader(commonGz))
+func load() *sortedlist.List {
+	text, err := sortedlist.Gunzip(commonGz)
 	if err != nil {
 		panic(fmt.Sprintf("breach: embedded list: %v", err))
 	}
-	var sb strings.Builder
-	if n := len(commonGz); n >= 4 {
-		// The gzip trailer holds the uncompressed size, so the text is read
-		// straight into one buffer of the right size.
-		sb.Grow(int(binary.LittleEndian.Uint32(commonGz[n-4:])))
-	}
-	if _, err := io.Copy(&sb, zr); err != nil {
-		panic(fmt.Sprintf("breach: embedded list: %v", err))
-	}
-	b := &blocklist{data: sb.String()}
-	b.ends = make([]uint32, 0, strings.Count(b.data, "\n"))
-	for i := 0; i < len(b.data); i++ {
-		if b.data[i] == '\n' {
-			b.ends = append(b.ends, uint32(i))
-		}
-	}
-	return b
-}
-
-func (b *blocklist) entry(i int) string {
-	start := 0
-	if i > 0 {
-		start = int(b.ends[i-1]) + 1
-	}
-	return b.data[start:b.ends[i]]
-}
-
-func (b *blocklist) contains(s string) bool {
-	lo, hi := 0, len(b.ends)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		switch e := b.entry(mid); {
-		case e == s:
-			return true
-		case e < s:
-			lo = mid + 1
-		default:
-			hi = mid
-		}
-	}
-	return false
+	return sortedlist.New(text)
 }
 
 // Common reports whether pw, folded (NFKC, lower case, trimmed), is on the
@@ -104,13 +56,13 @@ func Common(pw string) bool {
 	if utf8.RuneCountInString(f) < minEntryRunes {
 		return false
 	}
-	return loaded().contains(f)
+	return loaded().Contains(f)
 }
 
 // Count returns how many passwords the embedded list holds, loading it if it
 // is not loaded yet.
 func Count() int {
-	return len(loaded().ends)
+	return loaded().Len()
 }
 
 // fold is the comparison form of a password or context word: NFKC so that
