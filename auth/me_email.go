@@ -82,10 +82,7 @@ func (m *Me) PrepareEmailVerification(ctx context.Context, st *ClientState, user
 	if idn.Verification.Verified() {
 		return nil, nil, latchkey.Errorf(latchkey.CodeFormParamValue, "", "%s is already verified.", idn.Value)
 	}
-	if err := m.limiter.Allow(ctx, LimitSendPerIP, req.IP); err != nil {
-		return nil, nil, err
-	}
-	if err := m.limiter.Allow(ctx, LimitSendPerIdentifier, idn.Normalized); err != nil {
+	if err := m.limiter.AllowAll(ctx, Check{LimitSendPerIP, req.IP}, Check{LimitSendPerIdentifier, idn.Normalized}); err != nil {
 		return nil, nil, err
 	}
 	clientID := ""
@@ -126,10 +123,7 @@ func (m *Me) AttemptEmailVerification(ctx context.Context, userID, identifierID,
 	if err != nil {
 		return nil, err
 	}
-	if err := m.limiter.Allow(ctx, LimitAttemptPerIP, req.IP); err != nil {
-		return nil, err
-	}
-	if err := m.limiter.Allow(ctx, LimitAttemptPerIdentifier, idn.Normalized); err != nil {
+	if err := m.limiter.AllowAll(ctx, Check{LimitAttemptPerIP, req.IP}, Check{LimitAttemptPerIdentifier, idn.Normalized}); err != nil {
 		return nil, err
 	}
 	var res sqlstore.AttemptResult

@@ -37,10 +37,7 @@ func (m *Me) ChangePassword(ctx context.Context, sess *latchkey.Session, p Chang
 	if p.NewPassword == "" {
 		return nil, latchkey.Errorf(latchkey.CodeFormParamMissing, "new_password", "Enter a new password.")
 	}
-	if err := m.limiter.Allow(ctx, LimitAttemptPerIP, req.IP); err != nil {
-		return nil, err
-	}
-	if err := m.limiter.Allow(ctx, LimitAttemptPerIdentifier, "user:"+sess.UserID); err != nil {
+	if err := m.limiter.AllowAll(ctx, Check{LimitAttemptPerIP, req.IP}, Check{LimitAttemptPerIdentifier, "user:" + sess.UserID}); err != nil {
 		return nil, err
 	}
 	u, err := m.store.UserByID(ctx, sess.UserID)

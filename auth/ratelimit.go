@@ -39,22 +39,49 @@ var (
 	LimitSendPerIP            = Limit{"send_ip", 30, 10 * time.Minute}
 )
 
-// Allow counts one event for key under l. Over the limit it returns a
+// Allow counts one event for key under lim. Over the limit it returns a
 // rate_limit_exceeded error saying how long to wait.
 func (l *Limiter) Allow(ctx context.Context, lim Limit, key string) error {
-	if l == nil || key == "" {
+	return l.AllowAll(ctx, Check{lim, key})
+}
+
+// Check is one limit applied to one key.
+type Check struct {
+	Limit Limit
+	Key   string
+}
+
+// AllowAll counts one event under every check in one database transaction
+// (a sign-in attempt checks its IP and its identifier: one commit instead of
+// two) and returns the error of the first check over its limit. Checks with
+// an empty key are skipped.
+func (l *Limiter) AllowAll(ctx context.Context, checks ...Check) error {
+	if l == nil {
 		return nil
 	}
 	now := l.now()
-	start := now.Truncate(lim.Window)
-	n, err := l.store.HitRateLimit(ctx, lim.Name+":"+key, start)
+	var hits []sqlstore.RateLimitHit
+	var used []Check
+	for _, c := range checks {
+		if c.Key == "" {
+			continue
+		}
+		hits = append(hits, sqlstore.RateLimitHit{Key: c.Limit.Name + ":" + c.Key, WindowStart: now.Truncate(c.Limit.Window)})
+		used = append(used, c)
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	counts, err := l.store.HitRateLimits(ctx, hits)
 	if err != nil {
 		return err
 	}
-	if n > lim.Max {
-		wait := int(start.Add(lim.Window).Sub(now).Seconds()) + 1
-		e := latchkey.Errorf(latchkey.CodeRateLimited, "", "Too many attempts. Try again in %d seconds.", wait)
-		return &RateLimitError{Err: e, RetryAfter: wait}
+	for i, c := range used {
+		if counts[i] > c.Limit.Max {
+			wait := int(hits[i].WindowStart.Add(c.Limit.Window).Sub(now).Seconds()) + 1
+			e := latchkey.Errorf(latchkey.CodeRateLimited, "", "Too many attempts. Try again in %d seconds.", wait)
+			return &RateLimitError{Err: e, RetryAfter: wait}
+		}
 	}
 	return nil
 }

@@ -52,10 +52,7 @@ func (s *SignIns) AttemptFirstFactor(ctx context.Context, st *ClientState, id st
 	if isCodeStrategy(p.Strategy) && code == "" {
 		return nil, latchkey.Errorf(latchkey.CodeFormParamMissing, "code", "Enter the code from the email.")
 	}
-	if err := s.limiter.Allow(ctx, LimitAttemptPerIP, req.IP); err != nil {
-		return nil, err
-	}
-	if err := s.limiter.Allow(ctx, LimitAttemptPerIdentifier, identifierKey(si)); err != nil {
+	if err := s.limiter.AllowAll(ctx, Check{LimitAttemptPerIP, req.IP}, Check{LimitAttemptPerIdentifier, identifierKey(si)}); err != nil {
 		return nil, err
 	}
 	user := s.userOf(ctx, si)

@@ -42,10 +42,7 @@ func (s *SignIns) PrepareFirstFactor(ctx context.Context, st *ClientState, id st
 	case !isChallengeStrategy(p.Strategy) || !offers(set, si, p.Strategy):
 		return nil, latchkey.Errorf(latchkey.CodeStrategyNotAllowed, "strategy", "%s is not available for this sign-in.", truncateString(p.Strategy, 40))
 	}
-	if err := s.limiter.Allow(ctx, LimitSendPerIP, req.IP); err != nil {
-		return nil, err
-	}
-	if err := s.limiter.Allow(ctx, LimitSendPerIdentifier, identifierKey(si)); err != nil {
+	if err := s.limiter.AllowAll(ctx, Check{LimitSendPerIP, req.IP}, Check{LimitSendPerIdentifier, identifierKey(si)}); err != nil {
 		return nil, err
 	}
 	user := s.userOf(ctx, si)

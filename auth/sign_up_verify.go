@@ -32,10 +32,7 @@ func (s *SignUps) PrepareVerification(ctx context.Context, st *ClientState, id, 
 	if err := checkVerifiable(su); err != nil {
 		return nil, err
 	}
-	if err := s.limiter.Allow(ctx, LimitSendPerIP, req.IP); err != nil {
-		return nil, err
-	}
-	if err := s.limiter.Allow(ctx, LimitSendPerIdentifier, su.EmailNormalized); err != nil {
+	if err := s.limiter.AllowAll(ctx, Check{LimitSendPerIP, req.IP}, Check{LimitSendPerIdentifier, su.EmailNormalized}); err != nil {
 		return nil, err
 	}
 	var secret string
@@ -101,10 +98,7 @@ func (s *SignUps) AttemptVerification(ctx context.Context, st *ClientState, id, 
 	if err := s.checkAttemptable(st, id, su, err); err != nil {
 		return nil, err
 	}
-	if err := s.limiter.Allow(ctx, LimitAttemptPerIP, req.IP); err != nil {
-		return nil, err
-	}
-	if err := s.limiter.Allow(ctx, LimitAttemptPerIdentifier, su.EmailNormalized); err != nil {
+	if err := s.limiter.AllowAll(ctx, Check{LimitAttemptPerIP, req.IP}, Check{LimitAttemptPerIdentifier, su.EmailNormalized}); err != nil {
 		return nil, err
 	}
 	var failed error // an answer to send after committing the attempt

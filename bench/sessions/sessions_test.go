@@ -34,6 +34,10 @@ const (
 	testPassword = "quiet-lantern-harbor-77"
 	refreshers   = 32
 	runFor       = 10 * time.Second
+	// floodClients sign in concurrently: enough to keep both hashing workers
+	// busy while other sign-ins wait on SQLite's single writer (each sign-in
+	// commits several small transactions, each with an fsync).
+	floodClients = 16
 )
 
 // server is one `latchkey dev` child on 127.0.0.1.
@@ -259,7 +263,7 @@ func (s *server) signInFlood(emails []string, stop <-chan struct{}) (ok, failed 
 	var next atomic.Int64
 	l := &latencies{}
 	var wg sync.WaitGroup
-	for range 8 {
+	for range floodClients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
