@@ -6,7 +6,10 @@ import (
 	"time"
 )
 
-// Cookie names. All are host-only (no Domain), Path=/, SameSite=Lax.
+// Cookie names. All are Path=/, SameSite=Lax and host-only (no Domain),
+// except that with a cookie domain set (a Latchkey on its own subdomain)
+// __lk_session and __lk_uat go to that parent domain so the app's servers
+// can read them.
 const (
 	cookieClient  = "__lk_client"  // the client credential; HttpOnly
 	cookieSession = "__lk_session" // the short-lived session JWT; HttpOnly
@@ -24,6 +27,11 @@ func (s *Server) secureCookies(r *http.Request) bool {
 func (s *Server) cookie(r *http.Request, name, value string, maxAge time.Duration, httpOnly bool) *http.Cookie {
 	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: httpOnly, Secure: s.secureCookies(r),
 		SameSite: http.SameSiteLaxMode}
+	if name != cookieClient {
+		// The app's servers read the session token and uat; only Latchkey
+		// reads the client credential, so it never leaves this host.
+		c.Domain = s.cookieDomain
+	}
 	switch {
 	case maxAge < 0:
 		c.MaxAge = -1

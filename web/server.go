@@ -51,6 +51,9 @@ type Deps struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (default: loopback, for a local reverse proxy such as Next.js rewrites).
 	TrustedProxies []netip.Prefix
+	// CookieDomain, when set, puts __lk_session and __lk_uat on that parent
+	// domain (a Latchkey on its own subdomain); __lk_client stays host-only.
+	CookieDomain string
 	// GeoIP, when set, places each new session's IP address in a city and
 	// country for the device list; it must stay open while the server runs.
 	GeoIP *geoip.DB
@@ -63,26 +66,27 @@ type Deps struct {
 
 // Server is the HTTP handler for every surface.
 type Server struct {
-	store    *sqlstore.Store
-	users    *auth.Users
-	instance *instance.Service
-	keys     *token.Keyring
-	hasher   *password.Pool
-	sessions *auth.Sessions
-	signIns  *auth.SignIns
-	signUps  *auth.SignUps
-	me       *auth.Me
-	limiter  *auth.Limiter
-	inbox    *mail.Inbox
-	log      *slog.Logger
-	public   *url.URL
-	proxies  []netip.Prefix
-	geoip    *geoip.DB
-	dev      bool
-	maxBody  int64
-	metrics  *metrics
-	mux      *http.ServeMux
-	handler  http.Handler
+	store        *sqlstore.Store
+	users        *auth.Users
+	instance     *instance.Service
+	keys         *token.Keyring
+	hasher       *password.Pool
+	sessions     *auth.Sessions
+	signIns      *auth.SignIns
+	signUps      *auth.SignUps
+	me           *auth.Me
+	limiter      *auth.Limiter
+	inbox        *mail.Inbox
+	log          *slog.Logger
+	public       *url.URL
+	proxies      []netip.Prefix
+	cookieDomain string
+	geoip        *geoip.DB
+	dev          bool
+	maxBody      int64
+	metrics      *metrics
+	mux          *http.ServeMux
+	handler      http.Handler
 }
 
 // NewServer returns the handler serving every route in routes.go.
@@ -90,7 +94,7 @@ func NewServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, users: d.Users, instance: d.Instance, keys: d.Keys, hasher: d.Hasher,
 		sessions: d.Sessions, signIns: d.SignIns, signUps: d.SignUps, me: d.Me, limiter: d.Limiter, inbox: d.Inbox,
-		log: d.Log, dev: d.Dev, maxBody: d.MaxBodyBytes, mux: http.NewServeMux(), proxies: d.TrustedProxies,
+		log: d.Log, dev: d.Dev, maxBody: d.MaxBodyBytes, mux: http.NewServeMux(), proxies: d.TrustedProxies, cookieDomain: d.CookieDomain,
 		geoip: d.GeoIP,
 	}
 	s.public, _ = url.Parse(d.PublicURL)

@@ -135,7 +135,8 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 		SignUps: auth.NewSignUps(store, a.sessions, a.users, m, limiter, a.instance.Settings, publicURL, log),
 		Me:      auth.NewMe(store, a.sessions, a.users, m, limiter, a.instance.Settings, log),
 		Inbox:   a.inbox, Log: log, Dev: c.Mode == modeDev, PublicURL: publicURL, TrustedProxies: c.TrustedProxies,
-		GeoIP: a.geoip,
+		CookieDomain: c.CookieDomain,
+		GeoIP:        a.geoip,
 	})
 	return a, nil
 }

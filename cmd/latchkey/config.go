@@ -46,6 +46,11 @@ type config struct {
 	// TrustedProxies (LATCHKEY_TRUSTED_PROXIES, comma-separated CIDRs) may
 	// set X-Forwarded-For; default loopback.
 	TrustedProxies []netip.Prefix
+	// CookieDomain (LATCHKEY_COOKIE_DOMAIN) puts __lk_session and __lk_uat on
+	// a parent domain, for a Latchkey on its own subdomain
+	// (auth.example.com) serving an app on another (app.example.com). The
+	// client credential cookie stays host-only either way.
+	CookieDomain string
 }
 
 // parseConfig reads flags (which win) and the environment.
@@ -82,6 +87,7 @@ func parseConfigWith(m mode, name string, args []string, getenv func(string) str
 	}
 	c.masterEnv = getenv("LATCHKEY_MASTER_KEY")
 	c.SMTPURL, c.MailFrom = getenv("LATCHKEY_SMTP_URL"), getenv("LATCHKEY_MAIL_FROM")
+	c.CookieDomain = strings.ToLower(strings.TrimPrefix(getenv("LATCHKEY_COOKIE_DOMAIN"), "."))
 	if v := getenv("LATCHKEY_TRUSTED_PROXIES"); v != "" {
 		for _, part := range strings.Split(v, ",") {
 			p, err := netip.ParsePrefix(strings.TrimSpace(part))
@@ -126,6 +132,12 @@ func (c *config) validate() error {
 			return fmt.Errorf("GeoIP file %q: %w: point --geoip-file or LATCHKEY_GEOIP_FILE at a MaxMind City or Country database such as GeoLite2-City.mmdb, or leave it unset", c.GeoIPFile, err)
 		}
 		db.Close()
+	}
+	if c.CookieDomain != "" {
+		u, _ := url.Parse(c.PublicURL)
+		if u == nil || u.Host == "" || !domainMatches(u.Hostname(), c.CookieDomain) || !strings.Contains(c.CookieDomain, ".") {
+			return fmt.Errorf("LATCHKEY_COOKIE_DOMAIN %q must be the public URL's host or a parent of it with at least one dot (example.com for https://auth.example.com), and needs LATCHKEY_PUBLIC_URL", c.CookieDomain)
+		}
 	}
 	if c.masterEnv != "" {
 		if _, err := seal.ParseKey(c.masterEnv); err != nil {
@@ -211,4 +223,11 @@ func redactURL(s string) string {
 		return "(unparseable URL)"
 	}
 	return u.Redacted()
+}
+
+// domainMatches reports whether host is domain or a subdomain of it (RFC 6265
+// section 5.1.3), so browsers accept a cookie for domain set by host.
+func domainMatches(host, domain string) bool {
+	host = strings.ToLower(host)
+	return host == domain || strings.HasSuffix(host, "."+domain)
 }

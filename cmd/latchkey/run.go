@@ -40,6 +40,8 @@ Environment only:
                             without it, dev mode keeps mail in the dev inbox at /dev/inbox
   LATCHKEY_MAIL_FROM        the sender address, such as no-reply@example.com
   LATCHKEY_TRUSTED_PROXIES  comma-separated CIDRs whose X-Forwarded-For is believed (default loopback)
+  LATCHKEY_COOKIE_DOMAIN    parent domain for __lk_session and __lk_uat when Latchkey runs on its
+                            own subdomain (example.com for https://auth.example.com)
 `
 
 // run is the whole program: main only supplies the process's environment.

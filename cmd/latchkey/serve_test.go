@@ -270,3 +270,27 @@ func TestServe(t *testing.T) {
 		t.Errorf("no request log line carries the trace id %q sent on the response", metricsTrace)
 	}
 }
+
+// TestCookieDomainSetting checks LATCHKEY_COOKIE_DOMAIN must cover the
+// public URL's host, or browsers would drop the cookies.
+func TestCookieDomainSetting(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		public, domain string
+		ok             bool
+	}{
+		{"https://auth.example.com", "example.com", true},
+		{"https://auth.example.com", ".example.com", true},
+		{"https://auth.example.com", "auth.example.com", true},
+		{"https://auth.example.com", "other.com", false},
+		{"https://auth.example.com", "com", false},
+		{"https://auth.example.com", "ample.com", false},
+		{"", "example.com", false},
+	} {
+		env := map[string]string{"LATCHKEY_COOKIE_DOMAIN": tt.domain, "LATCHKEY_PUBLIC_URL": tt.public}
+		_, _, err := parseConfig(modeDev, "dev", []string{"--data-dir", t.TempDir()}, envFunc(env), io.Discard)
+		if (err == nil) != tt.ok {
+			t.Errorf("public %q, cookie domain %q: err = %v, want ok=%v", tt.public, tt.domain, err, tt.ok)
+		}
+	}
+}
