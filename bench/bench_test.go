@@ -18,8 +18,8 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// The process-level benchmarks below (everything but BenchmarkHashFloor)
-// are fixed measurements that each take well over a second, so under the
+// BenchmarkCreateUser, BenchmarkIdleRSS and BenchmarkPeakRSS are fixed
+// measurements that each take well over a second, so under the
 // default -benchtime the framework runs them once (b.N = 1); a larger
 // -benchtime repeats the whole measurement. Their ns/op is the length of one
 // measurement; the figures are the custom metrics.
