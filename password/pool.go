@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"sync"
 	"sync/atomic"
 )
 
@@ -19,9 +18,6 @@ type Pool struct {
 	maxQueue int64
 	waiting  atomic.Int64
 	running  atomic.Int64
-
-	start sync.Once
-	jobs  chan job
 }
 
 // NewPool returns a pool with workers slots (0: one per CPU) and room for
@@ -71,46 +67,8 @@ func (p *Pool) do(ctx context.Context, fn func()) error {
 		p.running.Add(-1)
 		<-p.slots
 	}()
-	p.runLowPriority(fn)
+	fn()
 	return nil
-}
-
-// job is one hash for a worker.
-type job struct {
-	fn   func()
-	done chan any // receives the panic value, or nil
-}
-
-// runLowPriority runs fn on one of the pool's worker threads, which run at
-// a lower scheduling priority, so that while hashes keep every core busy the
-// CPU still goes first to short requests such as token refreshes (the
-// process gives the runtime spare Ps for them: see cmd/latchkey). The
-// workers are started on first use, one per slot, each locked to its own
-// thread for life, so no other goroutine ever runs at their priority. A
-// panic in fn is passed on to the caller's goroutine.
-func (p *Pool) runLowPriority(fn func()) {
-	p.start.Do(func() {
-		p.jobs = make(chan job)
-		for range cap(p.slots) {
-			go p.worker()
-		}
-	})
-	j := job{fn: fn, done: make(chan any, 1)}
-	p.jobs <- j
-	if v := <-j.done; v != nil {
-		panic(v)
-	}
-}
-
-func (p *Pool) worker() {
-	runtime.LockOSThread() // never unlocked: this thread only ever hashes
-	lowerThreadPriority()
-	for j := range p.jobs {
-		func() {
-			defer func() { j.done <- recover() }()
-			j.fn()
-		}()
-	}
 }
 
 // Hash hashes password with argon2id under params.

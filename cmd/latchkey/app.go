@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/auth"
@@ -111,13 +110,6 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 		publicURL = "http://" + publicAddr
 	}
 	a.hasher = password.NewPool(0, 0)
-	// Each running hash holds a P for its whole duration; spare Ps let the
-	// runtime keep serving short requests (token refreshes) on the other
-	// threads while hashes saturate the cores, and the OS, seeing hashing
-	// threads at a lower priority, gives the CPU to those first.
-	if n := runtime.NumCPU() + a.hasher.Workers(); runtime.GOMAXPROCS(0) < n {
-		runtime.GOMAXPROCS(n)
-	}
 	a.users = auth.NewUsers(store, a.hasher, a.instance.Settings)
 	limiter := auth.NewLimiter(store)
 	a.sessions = auth.NewSessions(store, a.keys, a.instance.Settings, publicURL, log)

@@ -1,6 +1,0 @@
-//go:build !linux
-
-package password
-
-// lowerThreadPriority does nothing outside Linux.
-func lowerThreadPriority() {}
