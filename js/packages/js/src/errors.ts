@@ -4,7 +4,9 @@ import type { ApiErrorItem } from "./resources";
  * An error from the Frontend API (or from reaching it). `code` is the stable
  * code of the server's catalog (error.go), or "network_error" when the server
  * could not be reached and "response_invalid" when it answered something that
- * is not the API's JSON.
+ * is not the API's JSON. Errors the client raises itself (a flow's check of an
+ * empty field, say) have `status` 0; a flow reports an exception that is not
+ * a LatchkeyError as "unexpected_error".
  */
 export class LatchkeyError extends Error {
   readonly code: string;
@@ -43,4 +45,13 @@ export class LatchkeyError extends Error {
 
 export function isLatchkeyError(e: unknown): e is LatchkeyError {
   return e instanceof LatchkeyError;
+}
+
+/**
+ * clientError is a LatchkeyError raised by the client itself (status 0): a
+ * flow's check of its own fields before any request, or a state the flow
+ * cannot act from. Codes are the server's where one fits.
+ */
+export function clientError(code: string, message: string, paramName?: string): LatchkeyError {
+  return new LatchkeyError({ code, message, paramName, status: 0 });
 }

@@ -33,6 +33,13 @@ export interface LatchkeyOptions {
   credentialStore?: CredentialStore;
   /** Start cross-tab sync (BroadcastChannel, Web Locks). Default true in browsers. */
   crossTab?: boolean;
+  /**
+   * Refresh the session token before it expires (a timer) and when the tab
+   * regains focus, which also keeps the `__lk_session` cookie fresh for
+   * server renders. Default true in browsers; elsewhere getToken() refreshes
+   * on demand.
+   */
+  backgroundRefresh?: boolean;
 }
 
 export interface CredentialStore {
@@ -94,6 +101,10 @@ export interface MeAPI {
   }): Promise<User>;
   listSessions(): Promise<Device[]>;
   revokeSession(id: string): Promise<void>;
+  /** Upload a new avatar (PNG, JPEG, GIF or WebP, at most 5 MiB), sent as multipart `file`. */
+  setProfileImage(file: Blob): Promise<User>;
+  /** Remove the uploaded avatar (back to initials). */
+  removeProfileImage(): Promise<User>;
 }
 
 export interface LatchkeyClient {
@@ -142,6 +153,18 @@ export interface Flow<Step extends string, Field extends string> {
   /** Go back one step (or to the start). */
   back(): void;
   reset(): void;
+  /**
+   * Stop polling and drop listeners. Polling (while a mailed link is awaited)
+   * also runs only while the flow has subscribers, so a flow that is simply
+   * forgotten after its last unsubscribe holds no timer.
+   */
+  destroy(): void;
+}
+
+/** A field a step shows, and whether it must be filled. */
+export interface FlowField<Field extends string> {
+  name: Field;
+  required: boolean;
 }
 
 export interface FlowState<Step extends string, Field extends string> {
@@ -168,7 +191,19 @@ export type SignInStep =
 
 export type SignInField = "identifier" | "password" | "code" | "new_password" | "sign_out_of_other_sessions";
 
+/** The sign-in flow's state, with what its steps show. */
+export interface SignInFlowState extends FlowState<SignInStep, SignInField> {
+  /** For "choose_strategy": the sign-in's other first factors (no password, no reset). */
+  strategies: FirstFactorStrategy[];
+  /** For "forgot_password" (and whether to offer it): the reset strategies on offer. */
+  resetStrategies: FirstFactorStrategy[];
+  /** Where the current code or link went, masked ("a***@example.com"), else null. */
+  safeIdentifier: string | null;
+}
+
 export interface SignInFlow extends Flow<SignInStep, SignInField> {
+  getState(): SignInFlowState;
+  subscribe(listener: (s: SignInFlowState) => void): () => void;
   readonly signIn: SignIn | null;
   submitIdentifier(): Promise<void>;
   submitPassword(): Promise<void>;
@@ -199,7 +234,20 @@ export type SignUpField =
   | "legal_accepted"
   | "code";
 
+/** The sign-up flow's state, with the fields its step shows. */
+export interface SignUpFlowState extends FlowState<SignUpStep, SignUpField> {
+  /**
+   * "start": the fields the instance takes (from the environment, or the
+   * sign-up once it exists), in a form's natural order (names,
+   * identifiers, password, legal consent);
+   * "continue": the fields still missing; other steps: none.
+   */
+  fields: FlowField<SignUpField>[];
+}
+
 export interface SignUpFlow extends Flow<SignUpStep, SignUpField> {
+  getState(): SignUpFlowState;
+  subscribe(listener: (s: SignUpFlowState) => void): () => void;
   readonly signUp: SignUp | null;
   submit(): Promise<void>;
   submitCode(): Promise<void>;

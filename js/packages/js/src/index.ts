@@ -1,0 +1,45 @@
+// @latchkey/js: the framework-free browser client of Latchkey.
+
+export { Latchkey } from "./latchkey";
+export { LatchkeyError, isLatchkeyError } from "./errors";
+export type {
+  CredentialStore,
+  Flow,
+  FlowErrors,
+  FlowField,
+  FlowOptions,
+  FlowState,
+  InitialState,
+  LatchkeyClient,
+  LatchkeyOptions,
+  LatchkeyState,
+  Listener,
+  MeAPI,
+  SignInField,
+  SignInFlow,
+  SignInFlowState,
+  SignInStep,
+  SignUpField,
+  SignUpFlow,
+  SignUpFlowState,
+  SignUpStep,
+} from "./types";
+export type {
+  ApiErrorItem,
+  Client,
+  Device,
+  EmailAddress,
+  Environment,
+  FirstFactor,
+  FirstFactorStrategy,
+  IdentifierSetting,
+  Session,
+  SessionStatus,
+  SignIn,
+  SignInStatus,
+  SignUp,
+  // The wire list of sign-up fields; the flow's SignUpField adds "code".
+  SignUpField as SignUpResourceField,
+  User,
+  Verification,
+} from "./resources";
