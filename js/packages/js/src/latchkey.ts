@@ -39,7 +39,9 @@ export class Latchkey implements LatchkeyClient {
   private readonly api: Api;
   private readonly clock = new Clock();
   private readonly tokens: TokenCache;
-  private readonly channel: TabChannel | null;
+  private readonly crossTab: boolean;
+  /** Opened by load(), so a client that is made and dropped (React's development double render) holds nothing. */
+  private channel: TabChannel | null = null;
   private readonly browser: boolean;
   private readonly backgroundRefresh: boolean;
   private readonly listeners = new Set<Listener>();
@@ -53,6 +55,7 @@ export class Latchkey implements LatchkeyClient {
   private reloading: Promise<void> | null = null;
   private uat: string | null;
   private destroyed = false;
+  private started = false;
 
   constructor(options: LatchkeyOptions = {}) {
     this.options = options;
@@ -66,7 +69,7 @@ export class Latchkey implements LatchkeyClient {
       clock: this.clock,
       onClient: (client) => this.applyClient(client, true),
     });
-    this.channel = crossTab ? new TabChannel((m) => this.receive(m)) : null;
+    this.crossTab = crossTab;
     const locks = crossTab ? webLocks() : undefined;
     this.tokens = new TokenCache({
       clock: this.clock,
@@ -97,6 +100,13 @@ export class Latchkey implements LatchkeyClient {
       (method, p, body) => this.api.request(method, p, body),
       (user) => this.applyUser(user),
     );
+  }
+
+  /** start opens the tab channel and the focus listeners, once, on the first load(). */
+  private start(): void {
+    if (this.destroyed || this.started) return;
+    this.started = true;
+    if (this.crossTab) this.channel = new TabChannel((m) => this.receive(m));
     if (this.browser) {
       window.addEventListener("focus", this.onFocus);
       document.addEventListener("visibilitychange", this.onFocus);
@@ -104,6 +114,7 @@ export class Latchkey implements LatchkeyClient {
   }
 
   load(): Promise<void> {
+    this.start();
     this.loading ??= Promise.all([this.api.request<Environment>("GET", "/environment"), this.reload()]).then(
       ([environment]) => {
         this.inputs.environment = environment;

@@ -124,3 +124,28 @@ describe("returning from a mailed link", () => {
     expect(prepare?.body).toEqual({ strategy: "email_link", redirect_url: `${location.origin}/sign-in?next=%2Fdashboard` });
   });
 });
+
+describe("a client that is made and never loaded", () => {
+  it("opens no channel and adds no listeners (React's development double render drops one)", async () => {
+    const Original = globalThis.BroadcastChannel;
+    let opened = 0;
+    globalThis.BroadcastChannel = class extends Original {
+      constructor(name: string) {
+        super(name);
+        opened++;
+      }
+    };
+    const listen = vi.spyOn(window, "addEventListener");
+    try {
+      const { lk } = setup({ crossTab: true });
+      expect(opened).toBe(0);
+      expect(listen.mock.calls.filter(([type]) => type === "focus")).toHaveLength(0);
+      await lk.load();
+      expect(opened).toBe(1);
+      expect(listen.mock.calls.filter(([type]) => type === "focus")).toHaveLength(1);
+    } finally {
+      globalThis.BroadcastChannel = Original;
+      listen.mockRestore();
+    }
+  });
+});
