@@ -1,0 +1,2 @@
+export function skinFiles(): string[];
+export function buildSkin(): string;

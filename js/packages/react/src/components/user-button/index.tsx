@@ -1,0 +1,3 @@
+// <UserButton />: the drop-in avatar and account menu of the signed-in user.
+
+export { UserButton, type UserButtonProps } from "./user-button";

@@ -1,0 +1,48 @@
+// English strings of <SignIn />. {applicationName} is the instance's name;
+// {identifier} is what the person typed, masked by the server for codes and links.
+
+export const signIn = {
+  steps: {
+    identifier: { title: "Sign in", subtitle: "to continue to {applicationName}" },
+    password: { title: "Enter your password", subtitle: "Enter the password for your account" },
+    choose_strategy: { title: "Use another method", subtitle: "Choose how to sign in" },
+    email_code: { title: "Check your email", subtitle: "Enter the code we sent to {identifier}" },
+    email_link: { title: "Check your email", subtitle: "We sent a sign-in link to {identifier}" },
+    forgot_password: { title: "Forgot your password?", subtitle: "Choose how to reset it" },
+    reset_code: { title: "Check your email", subtitle: "Enter the code we sent to {identifier} to reset your password" },
+    reset_link: { title: "Check your email", subtitle: "We sent a link to reset your password to {identifier}" },
+    new_password: { title: "Set a new password", subtitle: "Choose a password you do not use anywhere else" },
+    complete: { title: "Signed in", subtitle: "Taking you back to {applicationName}" },
+  },
+  identifier: {
+    email: "Email address",
+    username: "Username",
+    phone: "Phone number",
+    emailOrUsername: "Email address or username",
+    emailOrPhone: "Email address or phone number",
+    usernameOrPhone: "Username or phone number",
+    any: "Email address, username or phone number",
+  },
+  password: "Password",
+  code: "Verification code",
+  newPassword: "New password",
+  signOutOfOtherSessions: "Sign out of all other devices",
+  continue: "Continue",
+  resetPassword: "Reset password",
+  forgotPassword: "Forgot password?",
+  useAnotherMethod: "Use another method",
+  resendCode: "Resend code",
+  resendLink: "Resend link",
+  waitingForLink: "Open the link in the email to continue. This page updates by itself.",
+  completeText: "You are signed in.",
+  changeIdentifier: "Change",
+  strategies: {
+    password: "Sign in with your password",
+    email_code: "Email a code to {identifier}",
+    email_link: "Email a sign-in link to {identifier}",
+    reset_password_email_code: "Email me a code to reset my password",
+    reset_password_email_link: "Email me a link to reset my password",
+  },
+  noAccount: "Don't have an account?",
+  signUp: "Sign up",
+};

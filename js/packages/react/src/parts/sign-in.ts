@@ -1,0 +1,43 @@
+// The parts of <SignIn />: each becomes the class "lk-signIn-<part>" on the
+// element it names. Part names are public API (stylesheets and
+// appearance.classNames target them): add freely, rename or remove only with
+// a changelog entry.
+
+export const signInParts = [
+  "root",
+  "modal",
+  "modalClose",
+  "header",
+  "logo",
+  "title",
+  "subtitle",
+  "loading",
+  "form",
+  "step",
+  "stepText",
+  "globalError",
+  "identity",
+  "identityText",
+  "identityEdit",
+  "field",
+  "label",
+  "input",
+  "hiddenIdentifier",
+  "otpInput",
+  "fieldError",
+  "checkboxField",
+  "checkbox",
+  "checkboxLabel",
+  "submit",
+  "actions",
+  "forgotPassword",
+  "useAnotherMethod",
+  "resend",
+  "strategyList",
+  "strategy",
+  "back",
+  "trigger",
+  "footer",
+  "footerText",
+  "footerLink",
+] as const;

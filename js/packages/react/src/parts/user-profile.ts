@@ -1,0 +1,80 @@
+// The parts of <UserProfile />: each becomes the class "lk-userProfile-<part>"
+// on the element it names. Part names are public API (stylesheets and
+// appearance.classNames target them): add freely, rename or remove only with
+// a changelog entry.
+
+export const userProfileParts = [
+  // frame
+  "root",
+  "modal",
+  "modalClose",
+  "loading",
+  "navigation",
+  "header",
+  "title",
+  "subtitle",
+  "navList",
+  "navItem",
+  "content",
+  "pageTitle",
+  // every section
+  "section",
+  "sectionTitle",
+  "sectionDescription",
+  "sectionBody",
+  "notice",
+  "badge",
+  // forms
+  "form",
+  "globalError",
+  "field",
+  "label",
+  "input",
+  "otpInput",
+  "fieldError",
+  "checkboxField",
+  "checkbox",
+  "checkboxLabel",
+  "actions",
+  "submit",
+  "cancel",
+  "confirm",
+  "confirmText",
+  "confirmSubmit",
+  // profile
+  "profileSummary",
+  "avatar",
+  "profileText",
+  "profileName",
+  "profileUsername",
+  "profileEdit",
+  "imageControls",
+  "imageFile",
+  "imageUpload",
+  "imageRemove",
+  "imageHint",
+  // email addresses
+  "emailList",
+  "emailItem",
+  "emailAddress",
+  "emailActions",
+  "emailVerify",
+  "emailMakePrimary",
+  "emailRemove",
+  "emailAdd",
+  "verifyText",
+  "resend",
+  // password
+  "passwordStatus",
+  "passwordEdit",
+  "passwordUsername",
+  // active devices
+  "deviceList",
+  "deviceItem",
+  "deviceText",
+  "deviceName",
+  "deviceMeta",
+  "deviceRevoke",
+  // delete account
+  "deleteStart",
+] as const;
