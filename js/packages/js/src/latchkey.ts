@@ -7,7 +7,7 @@ import { createMe } from "./me";
 import { SignInFlowImpl } from "./sign_in_flow";
 import { SignUpFlowImpl } from "./sign_up_flow";
 import { activeSessionId, buildState, sameClaims, signatureOf, type StateInputs } from "./state";
-import { TokenCache } from "./token_cache";
+import { DUE_SLACK_MS, TokenCache } from "./token_cache";
 import type { FlowHost } from "./flow";
 import type {
   FlowOptions,
@@ -78,7 +78,7 @@ export class Latchkey implements LatchkeyClient {
       lock: locks ? <T>(fn: () => Promise<T>) => locks.request("latchkey:token", fn) as Promise<T> : null,
       timers: this.backgroundRefresh,
       onDue: (sessionId) => {
-        if (sessionId === this.state.sessionId) this.getToken().catch(ignore);
+        if (sessionId === this.state.sessionId) this.token(false, DUE_SLACK_MS).catch(ignore);
       },
       onToken: (sessionId, claims) => this.applyClaims(sessionId, claims),
     });
@@ -142,12 +142,17 @@ export class Latchkey implements LatchkeyClient {
     };
   }
 
-  async getToken(opts: { skipCache?: boolean } = {}): Promise<string | null> {
+  getToken(opts: { skipCache?: boolean } = {}): Promise<string | null> {
+    return this.token(opts.skipCache === true, 0);
+  }
+
+  /** token is getToken; slackMs counts a token due that early (the refresh timer). */
+  private async token(skipCache: boolean, slackMs: number): Promise<string | null> {
     if (!this.state.loaded) await this.load();
     const sessionId = this.state.sessionId;
     if (!sessionId || this.destroyed) return null;
     try {
-      return await this.tokens.get(sessionId, opts.skipCache === true);
+      return await this.tokens.get(sessionId, skipCache, slackMs);
     } catch (e) {
       if (isLatchkeyError(e) && e.status === 401 && SIGNED_OUT_CODES.has(e.code)) {
         // The session ended (elsewhere, or revoked): find out what is left.

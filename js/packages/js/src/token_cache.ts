@@ -8,6 +8,12 @@ export const REFRESH_MARGIN_MS = 15_000;
 export const REMOTE_WAIT_MS = 5_000;
 /** The refresh timer never fires sooner than this, so a clock far off cannot cause a refresh loop. */
 const MIN_TIMER_MS = 5_000;
+/**
+ * When the refresh timer fires, a token this close to being due counts as
+ * due: a timer may fire a little early, and the server clock may have been
+ * re-read from a Date header (whole seconds) since it was set.
+ */
+export const DUE_SLACK_MS = 2_000;
 
 export interface TokenCacheOptions {
   clock: Clock;
@@ -57,30 +63,33 @@ export class TokenCache {
   constructor(private readonly o: TokenCacheOptions) {}
 
   /** fresh is the cached token of sessionId if it is not due for a refresh yet. */
-  fresh(sessionId: string): string | null {
+  fresh(sessionId: string, slackMs = 0): string | null {
     const e = this.entry;
-    return e && e.sessionId === sessionId && e.expiresAt - REFRESH_MARGIN_MS > this.o.clock.now() ? e.jwt : null;
+    return e && e.sessionId === sessionId && e.expiresAt - REFRESH_MARGIN_MS - slackMs > this.o.clock.now() ? e.jwt : null;
   }
 
-  /** get returns a fresh token, refreshing it (once, however many callers) when due. */
-  get(sessionId: string, skipCache: boolean): Promise<string> {
-    const cached = skipCache ? null : this.fresh(sessionId);
+  /**
+   * get returns a fresh token, refreshing it (once, however many callers)
+   * when due. slackMs counts a token due that early (the refresh timer).
+   */
+  get(sessionId: string, skipCache: boolean, slackMs = 0): Promise<string> {
+    const cached = skipCache ? null : this.fresh(sessionId, slackMs);
     if (cached) return Promise.resolve(cached);
     if (this.inflight?.sessionId === sessionId) return this.inflight.promise;
-    const promise: Promise<string> = this.refresh(sessionId, skipCache).finally(() => {
+    const promise: Promise<string> = this.refresh(sessionId, skipCache, slackMs).finally(() => {
       if (this.inflight?.promise === promise) this.inflight = null;
     });
     this.inflight = { sessionId, promise };
     return promise;
   }
 
-  private refresh(sessionId: string, force: boolean): Promise<string> {
+  private refresh(sessionId: string, force: boolean, slackMs: number): Promise<string> {
     const generation = this.generation;
     const run = async (): Promise<string> => {
       if (!force) {
         if (this.remote?.sessionId === sessionId) await this.remote.done;
         // Another tab may have refreshed while this one waited for the lock.
-        const cached = this.fresh(sessionId);
+        const cached = this.fresh(sessionId, slackMs);
         if (cached) return cached;
       }
       // The other tabs wait for this refresh's token rather than start
@@ -157,7 +166,10 @@ export class TokenCache {
     const delay = Math.max(e.expiresAt - REFRESH_MARGIN_MS - this.o.clock.now(), MIN_TIMER_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.o.onDue(e.sessionId);
+      // Not due even with the slack (the server's clock moved back since):
+      // look again later rather than leave the token to expire untimed.
+      if (this.fresh(e.sessionId, DUE_SLACK_MS)) this.schedule();
+      else this.o.onDue(e.sessionId);
     }, delay);
   }
 }

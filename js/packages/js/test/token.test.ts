@@ -201,6 +201,21 @@ describe("clock skew", () => {
     expect(api.count(TOKENS)).toBe(2);
   });
 
+  it("still refreshes in the background when the server's clock moved back after scheduling", async () => {
+    const { api, lk } = setup({ backgroundRefresh: true });
+    await lk.load();
+    await tokenAt(lk);
+    // A later answer's Date header puts the server 2.5 s behind what it was:
+    // when the timer fires, the token looks fresh for a little longer.
+    api.serverOffsetMs = -2_500;
+    await lk.reload();
+    await vi.advanceTimersByTimeAsync(44_000);
+    expect(api.count(TOKENS)).toBe(1);
+    // Before it expires (60 s in server time), it was refreshed anyway.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(api.count(TOKENS)).toBe(2);
+  });
+
   it("never refreshes in a loop when a token looks expired on arrival", async () => {
     // A server whose tokens are already past exp - 15 s: the timer waits its minimum.
     const api = new FakeApi();
