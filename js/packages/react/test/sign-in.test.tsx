@@ -203,6 +203,19 @@ describe("<SignIn />", () => {
     assign.mockRestore();
   });
 
+  it("mints a session token (refreshing the cookie) before navigating, and navigates even if that fails", async () => {
+    const assign = vi.spyOn(window.location, "assign").mockImplementation(() => undefined);
+    window.history.replaceState(null, "", "/sign-in");
+    const client = new FakeClient({ user: makeUser() });
+    client.failNext("getToken", "network_error");
+    renderWithClient(<SignIn afterSignInUrl="/home" />, { client });
+    expect(assign).not.toHaveBeenCalled();
+    await act(async () => {});
+    expect(client.calls).toContain("getToken");
+    expect(assign).toHaveBeenCalledWith("/home");
+    assign.mockRestore();
+  });
+
   it("redirectUrl wins over the query", async () => {
     window.history.replaceState(null, "", "/sign-in?redirect_url=%2Fdashboard");
     const { onComplete, flow } = setup({ redirectUrl: "/always" });

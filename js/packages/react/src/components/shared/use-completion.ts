@@ -15,10 +15,12 @@ export interface CompleteEvent {
  * is already signed in and the instance allows one session per browser (a
  * page-mode sign-in there could only fail). onComplete replaces navigation.
  * A modal falls back to reloading the current page, so server-rendered
- * parts see the new session.
+ * parts see the new session. Before navigating it mints a session token,
+ * whose answer refreshes the __lk_session cookie the next page is rendered
+ * with.
  */
 export function useCompletion(options: RedirectOptions & { complete: boolean; sessionId: string | null; modal: boolean; onComplete?: ((event: CompleteEvent) => void) | undefined }) {
-  const { state } = useLatchkeyContext();
+  const { client, state } = useLatchkeyContext();
   const alreadySignedIn = !options.modal && state.isSignedIn && state.environment !== null && !state.environment.session.multi_session;
   const done = options.complete || alreadySignedIn;
   const fired = useRef(false);
@@ -29,7 +31,16 @@ export function useCompletion(options: RedirectOptions & { complete: boolean; se
     fired.current = true;
     const { onComplete, modal, sessionId } = latest.current;
     const url = destination(latest.current, modal ? currentPage() : "/");
-    if (onComplete) onComplete({ sessionId: sessionId ?? null, redirectUrl: url });
-    else window.location.assign(url);
-  }, [done]);
+    if (onComplete) {
+      onComplete({ sessionId: sessionId ?? null, redirectUrl: url });
+      return;
+    }
+    // Mint a token first: its answer sets a fresh __lk_session cookie, so the
+    // server rendering the next page sees the session instead of bouncing
+    // back here (a browser arriving with a stale or tampered cookie).
+    client
+      .getToken()
+      .catch(() => null)
+      .then(() => window.location.assign(url));
+  }, [done, client]);
 }
