@@ -2,6 +2,7 @@
 
 export { Latchkey } from "./latchkey";
 export { LatchkeyError, isLatchkeyError } from "./errors";
+export { hasAuthorization, type AuthorizationCheck } from "./authorization";
 export type {
   CredentialStore,
   Flow,

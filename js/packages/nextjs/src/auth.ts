@@ -7,14 +7,12 @@ import { authenticate } from "./authenticate";
 import { readEnvironment, signInUrlOf, type LatchkeyServerOptions } from "./options";
 import { resolveVerifier } from "./resolve_verifier";
 import type { Reason } from "./reasons";
+import { hasAuthorization, type AuthorizationCheck } from "@latchkey/js";
 import { requestOrigin, type HeaderReader } from "./request";
 import { REQUEST_URL_HEADER } from "./middleware_header";
 
 /** A role and/or permission check against the token's claims. */
-export interface AccessCheck {
-  role?: string;
-  permission?: string;
-}
+export type AccessCheck = AuthorizationCheck;
 
 /** Auth is the request's authentication, as returned by auth(). */
 export interface Auth {
@@ -87,30 +85,13 @@ export async function authFromHeaders(
 }
 
 /**
- * hasAccess checks a role and/or a permission against the claims, as
- * @latchkey/react's <Protect> and useAuth().has do: roles and permissions
- * of the active organization (claim "o": { role, permissions }) or, for apps
- * without organizations, top-level "role" and "permissions" claims from a
- * claims template. Every check given must hold; false when signed out.
+ * hasAccess checks a role and/or a permission against the claims, with the
+ * rule @latchkey/react's <Protect> and useAuth().has use (hasAuthorization
+ * of @latchkey/js): roles and permissions of the active organization (claim
+ * "o": { role, permissions }) or, for apps without organizations, top-level
+ * "role" and "permissions" claims from a claims template. Every check given
+ * must hold; false when signed out.
  */
 export function hasAccess(claims: SessionClaims | null, check: AccessCheck): boolean {
-  if (claims === null) return false;
-  const org = isRecord(claims.o) ? claims.o : null;
-  if (check.role !== undefined) {
-    const roles = [org?.role, claims.role].filter((r): r is string => typeof r === "string");
-    if (!roles.includes(check.role)) return false;
-  }
-  if (check.permission !== undefined) {
-    const permissions = [...stringList(org?.permissions), ...stringList(claims.permissions)];
-    if (!permissions.includes(check.permission)) return false;
-  }
-  return true;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function stringList(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((p): p is string => typeof p === "string") : [];
+  return hasAuthorization(claims, check);
 }

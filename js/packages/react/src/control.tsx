@@ -3,7 +3,7 @@
 // initialState), so signed-out content never flashes for a signed-in user.
 
 import { useEffect, type ReactNode } from "react";
-import { hasAuthorization, type AuthorizationCheck } from "./claims";
+import { hasAuthorization, type AuthorizationCheck } from "@latchkey/js";
 import { useLatchkeyContext } from "./context";
 
 /** SignedIn renders its children only when someone is signed in. */

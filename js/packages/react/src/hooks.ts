@@ -14,7 +14,7 @@ import type {
   SignUpFlowState,
   User,
 } from "@latchkey/js";
-import { hasAuthorization, type AuthorizationCheck } from "./claims";
+import { hasAuthorization, type AuthorizationCheck } from "@latchkey/js";
 import { useLatchkeyContext } from "./context";
 import { SignInFlowContext, SignUpFlowContext, useFlowState, useOwnedFlow } from "./flows";
 

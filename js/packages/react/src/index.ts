@@ -17,7 +17,7 @@ export {
   type UseSignUpResult,
 } from "./hooks";
 export { Protect, RedirectToSignIn, SignedIn, SignedOut, type ProtectProps, type RedirectToSignInProps } from "./control";
-export type { AuthorizationCheck } from "./claims";
+export type { AuthorizationCheck } from "@latchkey/js";
 export { UsageError, type UsageErrorCode } from "./usage-error";
 
 // Styling

@@ -1,4 +1,5 @@
-// Authorization checks on the session token's claims. Roles and permissions
+// Authorization checks on the session token's claims, shared by the React
+// components (<Protect>, useAuth().has) and the Next.js server (auth().has). Roles and permissions
 // come from the active organization (claim "o": { role, permissions }) or,
 // for apps without organizations, from top-level "role" / "permissions"
 // claims set by a session claims template.
