@@ -203,6 +203,25 @@ describe("<SignIn />", () => {
     assign.mockRestore();
   });
 
+  it.each([
+    ["a doubled slash", "ORIGIN//evil.example/x"],
+    ["a backslash", "ORIGIN/\\evil.example/x"],
+    ["dot segments", "/.//evil.example/x"],
+  ])("never leaves the site through a same-origin URL whose path looks like another host (%s)", async (_, target) => {
+    const assign = vi.spyOn(window.location, "assign").mockImplementation(() => undefined);
+    const value = target.replace("ORIGIN", window.location.origin);
+    window.history.replaceState(null, "", `/sign-in?redirect_url=${encodeURIComponent(value)}`);
+    const client = new FakeClient();
+    renderWithClient(<SignIn afterSignInUrl="/home" />, { client });
+    const signUp = screen.getByRole("link", { name: "Sign up" }).getAttribute("href") ?? "";
+    expect(new URLSearchParams(signUp.split("?")[1]).get("redirect_url")).toBe("/evil.example/x");
+    await act(async () => client.signInFlows[0]?.complete());
+    const url = String(assign.mock.calls[0]?.[0]);
+    expect(url).toBe("/evil.example/x");
+    expect(new URL(url, window.location.href).origin).toBe(window.location.origin);
+    assign.mockRestore();
+  });
+
   it("mints a session token (refreshing the cookie) before navigating, and navigates even if that fails", async () => {
     const assign = vi.spyOn(window.location, "assign").mockImplementation(() => undefined);
     window.history.replaceState(null, "", "/sign-in");

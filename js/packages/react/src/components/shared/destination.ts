@@ -26,7 +26,7 @@ export function redirectParam(): string | null {
   if (!value) return null;
   try {
     const url = new URL(value, window.location.href);
-    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : null;
+    return url.origin === window.location.origin ? localPath(url) : null;
   } catch {
     return null;
   }
@@ -38,12 +38,22 @@ export function withRedirectParam(href: string): string {
   if (!redirect || typeof window === "undefined") return href;
   const url = new URL(href, window.location.href);
   url.searchParams.set("redirect_url", redirect);
-  return url.origin === window.location.origin ? url.pathname + url.search + url.hash : url.toString();
+  return url.origin === window.location.origin ? localPath(url) : url.toString();
 }
 
 /** currentPage is this page's URL without the lk_status a mailed link adds. */
 export function currentPage(): string {
   const url = new URL(window.location.href);
   url.searchParams.delete("lk_status");
-  return url.pathname + url.search + url.hash;
+  return localPath(url);
+}
+
+/**
+ * localPath is a same-origin URL as a path for location.assign. Leading
+ * slashes are collapsed: "https://app.example//evil.example" (or "/\evil",
+ * which URL parsing turns into "//evil") has this origin, but its path
+ * "//evil.example" would be read by the browser as another host.
+ */
+export function localPath(url: URL): string {
+  return url.pathname.replace(/^\/+/, "/") + url.search + url.hash;
 }
