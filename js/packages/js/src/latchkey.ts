@@ -106,6 +106,7 @@ export class Latchkey implements LatchkeyClient {
   private start(): void {
     if (this.destroyed || this.started) return;
     this.started = true;
+    this.tokens.start();
     if (this.crossTab) this.channel = new TabChannel((m) => this.receive(m));
     if (this.browser) {
       window.addEventListener("focus", this.onFocus);

@@ -23,7 +23,7 @@ export interface TokenCacheOptions {
   post(m: TabMessage): void;
   /** Run fn holding the cross-tab refresh lock (Web Locks), or null where there is none. */
   lock: (<T>(fn: () => Promise<T>) => Promise<T>) | null;
-  /** Schedule a refresh before expiry. */
+  /** Schedule a refresh before expiry (once start() was called). */
   timers: boolean;
   /** The timer fired: the session's token is due for a refresh. */
   onDue(sessionId: string): void;
@@ -36,6 +36,8 @@ interface Entry {
   jwt: string;
   /** exp, in server milliseconds. */
   expiresAt: number;
+  /** iat, in seconds: which of two tokens is newer. */
+  iat: number;
 }
 
 interface RemoteRefresh {
@@ -59,6 +61,8 @@ export class TokenCache {
   /** Bumped by clear(): a refresh started before it must not store its token. */
   private generation = 0;
   private destroyed = false;
+  /** Timers run only after start(): a client that is made and dropped schedules nothing. */
+  private started = false;
 
   constructor(private readonly o: TokenCacheOptions) {}
 
@@ -106,12 +110,23 @@ export class TokenCache {
     return this.o.lock ? this.o.lock(run) : run();
   }
 
+  /** start lets the cache schedule refreshes (the client's load()). */
+  start(): void {
+    this.started = true;
+    this.schedule();
+  }
+
   /** store caches a token and schedules its refresh. */
   store(sessionId: string, jwt: string): void {
     if (this.destroyed) return;
     const claims = decodeClaims(jwt);
     const exp = typeof claims?.exp === "number" ? claims.exp * 1000 : 0;
-    this.entry = exp ? { sessionId, jwt, expiresAt: exp } : null;
+    // Tabs race: never replace a token of the session with an older one
+    // (it may carry claims from before a change).
+    const current = this.entry;
+    const iat = typeof claims?.iat === "number" ? claims.iat : 0;
+    if (current && current.sessionId === sessionId && iat < current.iat) return;
+    this.entry = exp ? { sessionId, jwt, expiresAt: exp, iat } : null;
     this.schedule();
     this.o.onToken(sessionId, claims);
   }
@@ -162,7 +177,7 @@ export class TokenCache {
     clearTimeout(this.timer);
     this.timer = undefined;
     const e = this.entry;
-    if (!e || !this.o.timers || this.destroyed) return;
+    if (!e || !this.o.timers || !this.started || this.destroyed) return;
     const delay = Math.max(e.expiresAt - REFRESH_MARGIN_MS - this.o.clock.now(), MIN_TIMER_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Latchkey, type LatchkeyOptions } from "../src/index";
+import { Clock } from "../src/clock";
+import { TokenCache } from "../src/token_cache";
 import { FakeApi, apiError, client, envelope, environment, jwt, session, signedIn, tokenFor, user } from "./fake_api";
 
 const TOKENS = "POST /client/sessions/sess_1/tokens";
@@ -139,6 +141,45 @@ describe("getToken", () => {
     expect(lk.getState().claims).toMatchObject({ role: "admin" });
     expect(await lk.getToken()).toBe(token);
     expect(api.calls).toEqual([]);
+  });
+
+  it("schedules no refresh for the server's token until loaded (a dropped client holds no timer)", async () => {
+    const token = tokenFor("sess_1", Date.now());
+    const { api, lk } = setup({
+      backgroundRefresh: true,
+      initialState: { userId: "user_1", sessionId: "sess_1", user: null, token, claims: null },
+    });
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(api.calls).toEqual([]);
+    await lk.load();
+    await vi.advanceTimersByTimeAsync(10); // the expired token's refresh answers
+    expect(api.count(TOKENS)).toBe(1);
+    expect(vi.getTimerCount()).toBe(1);
+  });
+
+  it("never replaces a token with an older one (tabs race)", () => {
+    const stored: string[] = [];
+    const cache = new TokenCache({
+      clock: new Clock(),
+      fetchToken: async () => "",
+      post: () => {},
+      lock: null,
+      timers: false,
+      onDue: () => {},
+      onToken: (_, claims) => stored.push(String(claims?.jti)),
+    });
+    const now = Date.now();
+    const newer = jwt({ sid: "sess_1", iat: now / 1000 + 10, exp: now / 1000 + 70, jti: "newer" });
+    const older = jwt({ sid: "sess_1", iat: now / 1000, exp: now / 1000 + 60, jti: "older" });
+    cache.receive({ type: "token", sessionId: "sess_1", jwt: newer });
+    cache.receive({ type: "token", sessionId: "sess_1", jwt: older });
+    expect(cache.fresh("sess_1")).toBe(newer);
+    expect(stored).toEqual(["newer"]);
+    // Another session's token is never "older": it replaces.
+    const other = jwt({ sid: "sess_2", iat: now / 1000, exp: now / 1000 + 60, jti: "other" });
+    cache.receive({ type: "token", sessionId: "sess_2", jwt: other });
+    expect(cache.fresh("sess_2")).toBe(other);
   });
 
   it("ignores an initial token of another session", async () => {
