@@ -101,10 +101,21 @@ export function parseClaims(payload: Uint8Array): ParsedClaims | null {
         break;
     }
     // __proto__ and friends are stored as own data properties, never as a prototype.
-    Object.defineProperty(claims, name, { value: JSON.parse(raw), enumerable: true, writable: false, configurable: false });
+    // Values are frozen all the way down: verified claims are cached and
+    // shared by every request carrying the same token.
+    Object.defineProperty(claims, name, { value: deepFreeze(JSON.parse(raw)), enumerable: true, writable: false, configurable: false });
   }
   if (exp === null || iat === null || sub === "") return null;
   return { claims: claims as SessionClaims, iss, azp, iat, nbf, exp };
+}
+
+/** deepFreeze freezes a parsed JSON value and everything in it. */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === "object" && v !== null) {
+    for (const child of Object.values(v)) deepFreeze(child);
+    Object.freeze(v);
+  }
+  return v;
 }
 
 /**

@@ -23,7 +23,14 @@ export function resolveVerifier(opts: LatchkeyServerOptions, env: LatchkeyEnviro
   let issuer = opts.issuer ?? env.LATCHKEY_ISSUER;
   if (issuer === undefined) {
     if (isAbsoluteHttpUrl(frontendApi)) issuer = frontendApi;
-    else if (origin !== null) issuer = origin + frontendApi;
+    else if (process.env.NODE_ENV === "production") {
+      // The request's Host header is the client's to choose; outside
+      // development the issuer is configured, as the Go SDK requires.
+      throw new LatchkeyNextError(
+        "config_invalid",
+        "Latchkey: set LATCHKEY_ISSUER to the Latchkey server's public URL (e.g. https://app.example.com/__latchkey): in production the token issuer is not guessed from the request's Host header",
+      );
+    } else if (origin !== null) issuer = origin + frontendApi;
     else {
       throw new LatchkeyNextError(
         "config_invalid",

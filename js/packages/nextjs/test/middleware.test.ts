@@ -279,6 +279,16 @@ describe("latchkeyMiddleware", () => {
       expect(elsewhere.headers.get("latchkey-auth-reason")).toBe("session-token-iss-mismatch");
     });
 
+    it("in production, refuses to guess the issuer from the request's Host header", async () => {
+      vi.stubEnv("LATCHKEY_JWKS_URL", jwks.url);
+      vi.stubEnv("NODE_ENV", "production");
+      const mw = latchkeyMiddleware({ protectedRoutes: ["/dashboard"] });
+      await expect(mw(page("/dashboard", { token: await mint(key) }))).rejects.toThrow(/set LATCHKEY_ISSUER/);
+      vi.stubEnv("LATCHKEY_ISSUER", ISSUER);
+      vi.stubEnv("LATCHKEY_DEBUG", "1");
+      expect((await mw(page("/dashboard", { token: await mint(key) }))).headers.get("latchkey-auth-reason")).toBe("session-token-valid");
+    });
+
     it("takes the JWKS from LATCHKEY_API_URL, never from the request's host", async () => {
       vi.stubEnv("LATCHKEY_API_URL", jwks.url.replace("/.well-known/jwks.json", ""));
       vi.stubEnv("LATCHKEY_DEBUG", "1");

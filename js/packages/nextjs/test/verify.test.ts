@@ -34,6 +34,18 @@ describe("verifySessionToken", () => {
     expect(v.claims?.plan).toBe("pro");
   });
 
+  it("gives claims no caller can change, nested ones included (they are cached and shared)", async () => {
+    const token = await mint(key, { o: { id: "org_1", role: "member", permissions: ["a"] } });
+    const first = await verifySessionToken(token, config);
+    const o = first.claims?.o as { role: string; permissions: string[] };
+    expect(() => {
+      o.role = "admin";
+    }).toThrow(TypeError);
+    expect(() => o.permissions.push("billing:manage")).toThrow(TypeError);
+    const again = await verifySessionToken(token, config);
+    expect(again.claims?.o).toEqual({ id: "org_1", role: "member", permissions: ["a"] });
+  });
+
   it("says session-token-missing for no token", async () => {
     expect(await reasonOf("")).toBe("session-token-missing");
   });

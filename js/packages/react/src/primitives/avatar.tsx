@@ -32,8 +32,8 @@ export function userName(user: User): string {
 export function userInitials(user: User): string {
   const first = firstLetter(user.first_name);
   const last = firstLetter(user.last_name);
-  if (first || last) return (first + last).toLocaleUpperCase();
-  return firstLetter(userName(user)).toLocaleUpperCase();
+  if (first || last) return (first + last).toUpperCase(); // not toLocaleUpperCase: server and browser locales differ (Turkish i)
+  return firstLetter(userName(user)).toUpperCase();
 }
 
 function firstLetter(s: string | null): string {

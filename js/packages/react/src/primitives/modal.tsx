@@ -2,7 +2,7 @@
 // inert, Tab and Shift+Tab cycle inside, Escape and a click on the backdrop
 // close it, and focus returns to where it was when it opened.
 
-import { useEffect, useRef, type DialogHTMLAttributes, type KeyboardEvent, type MouseEvent, type ReactNode, type Ref, type SyntheticEvent } from "react";
+import { useEffect, useRef, type DialogHTMLAttributes, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode, type Ref, type SyntheticEvent } from "react";
 import type { PartName } from "../parts/registry";
 import { usePartProps } from "./part-props";
 import { mergeRefs, renderElement, type RenderProp } from "./render";
@@ -25,6 +25,9 @@ const focusable = 'a[href], button:not([disabled]), input:not([disabled]):not([t
 export function Modal({ open, onOpenChange, label, part, render, children, ref, ...rest }: ModalProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
+  // Where the press began: a text selection that starts in a field and ends
+  // on the backdrop is a click on the dialog too, and must not close it.
+  const pressedBackdrop = useRef(false);
 
   useEffect(() => {
     const dialog = dialogRef.current;
@@ -53,9 +56,16 @@ export function Modal({ open, onOpenChange, label, part, render, children, ref, 
       onClose: () => {
         if (open) onOpenChange(false);
       },
+      onPointerDown: (event: PointerEvent<HTMLDialogElement>) => {
+        rest.onPointerDown?.(event);
+        pressedBackdrop.current = event.target === event.currentTarget;
+      },
       onClick: (event: MouseEvent<HTMLDialogElement>) => {
         rest.onClick?.(event);
-        if (event.target === event.currentTarget) onOpenChange(false);
+        // A keyboard "click" has no press (detail 0); a mouse one must start on the backdrop too.
+        const fromBackdrop = event.detail === 0 || pressedBackdrop.current;
+        pressedBackdrop.current = false;
+        if (event.target === event.currentTarget && fromBackdrop) onOpenChange(false);
       },
       onKeyDown: (event: KeyboardEvent<HTMLDialogElement>) => {
         rest.onKeyDown?.(event);
