@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { render, screen } from "@testing-library/react";
 import { en } from "../src/localization/en";
@@ -16,7 +18,28 @@ function placeholders(value: string): string[] {
   return [...value.matchAll(/\{([a-zA-Z0-9_]+)\}/g)].map((m) => m[1] as string).sort();
 }
 
+// Codes only the Backend API or the command line give: no page shows them.
+const backendOnly = new Set([
+  "api_key_already_revoked",
+  "authentication_invalid",
+  "authorization_header_missing",
+  "form_password_digest_invalid",
+  "form_password_hasher_unsupported",
+  "oauth_provider_exists",
+  "setting_managed_by_file",
+]);
+
 describe("locales", () => {
+  it("has a message for every error code of the server's catalog a page can meet", () => {
+    const catalog = readFileSync(path.resolve(import.meta.dirname, "../../../../testdata/error_codes.txt"), "utf8")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((code) => code !== "" && !backendOnly.has(code));
+    expect(catalog.length).toBeGreaterThan(40);
+    const missing = catalog.filter((code) => !(code in en.errors));
+    expect(missing).toEqual([]);
+  });
+
   it("fr has exactly the keys of en, every string translated", () => {
     expect(keys(fr).sort()).toEqual(keys(en).sort());
     for (const key of keys(en)) {

@@ -48,4 +48,12 @@ export const errors = {
   sign_up_restricted: "Sign-up is by invitation only.",
   sign_up_waitlist: "Sign-up is closed for now.",
   delete_self_disabled: "Deleting your account is turned off for this application.",
+  oauth_access_denied: "Signing in with the provider was cancelled. Try again, or use another method.",
+  oauth_provider_error: "The provider could not sign you in. Try again, or use another method.",
+  oauth_state_invalid: "This sign-in expired or was already used. Start again.",
+  oauth_token_exchange_failed: "The provider did not accept the sign-in. Start again.",
+  oauth_id_token_invalid: "The provider's answer could not be verified. Start again.",
+  oauth_email_missing: "The provider did not share your email address. Allow it, or use another method.",
+  oauth_email_unverified: "An account with this email address exists. Sign in to it first, then connect this provider.",
+  external_account_exists: "This account at the provider is already connected to another user.",
 };

@@ -48,4 +48,12 @@ export const errors: typeof en = {
   sign_up_restricted: "L'inscription se fait uniquement sur invitation.",
   sign_up_waitlist: "Les inscriptions sont fermées pour le moment.",
   delete_self_disabled: "La suppression de compte est désactivée pour cette application.",
+  oauth_access_denied: "La connexion avec le fournisseur a été annulée. Réessayez ou utilisez une autre méthode.",
+  oauth_provider_error: "Le fournisseur n'a pas pu vous connecter. Réessayez ou utilisez une autre méthode.",
+  oauth_state_invalid: "Cette connexion a expiré ou a déjà été utilisée. Recommencez.",
+  oauth_token_exchange_failed: "Le fournisseur n'a pas accepté la connexion. Recommencez.",
+  oauth_id_token_invalid: "La réponse du fournisseur n'a pas pu être vérifiée. Recommencez.",
+  oauth_email_missing: "Le fournisseur n'a pas partagé votre adresse e-mail. Autorisez-le ou utilisez une autre méthode.",
+  oauth_email_unverified: "Un compte existe déjà avec cette adresse e-mail. Connectez-vous d'abord à ce compte, puis associez ce fournisseur.",
+  external_account_exists: "Ce compte chez le fournisseur est déjà associé à un autre utilisateur.",
 };
