@@ -56,7 +56,8 @@ beforeAll(async () => {
   runtime = new EdgeRuntime({
     extend: (ctx) => {
       // What Next.js gives Edge code: process.env, nothing else of process.
-      ctx.process = { env: { LATCHKEY_PUBLIC_KEY: key.pem, LATCHKEY_AUTHORIZED_PARTIES: APP_ORIGIN, LATCHKEY_DEBUG: "1" } };
+      // A production build: the issuer is configured, never guessed.
+      ctx.process = { env: { LATCHKEY_PUBLIC_KEY: key.pem, LATCHKEY_ISSUER: ISSUER, LATCHKEY_AUTHORIZED_PARTIES: APP_ORIGIN, LATCHKEY_DEBUG: "1" } };
       return ctx;
     },
   });
