@@ -32,10 +32,9 @@ test("signs in with a password", async () => {
 
   await password.fill(user.password);
   await submit(page, "signIn").click();
-  // Signed in, the card goes on to the app's home; then the dashboard.
-  await page.waitForURL((url) => url.pathname === "/");
+  // Signed in, the card goes on to its afterSignInUrl, the dashboard.
+  await page.waitForURL((url) => url.pathname === "/dashboard");
   await userButtonFor(page, "Ada").waitFor();
-  await page.goto("/dashboard");
   await expect(page.getByTestId("signed-in-as").textContent()).resolves.toBe("Signed in as Ada");
 });
 
@@ -79,10 +78,9 @@ test("signs in with a magic link opened in the same browser", async () => {
   await linkPage.goto(link);
 
   // Both the tab that opened the link and the one that waited are signed in.
-  await linkPage.waitForURL((url) => url.pathname === "/");
+  await linkPage.waitForURL((url) => url.pathname === "/dashboard");
   await userButtonFor(linkPage, "Cleo").waitFor();
   await userButtonFor(page, "Cleo").waitFor({ timeout: 30_000 });
-  await linkPage.goto("/dashboard");
   await expect(linkPage.getByTestId("signed-in-as").textContent()).resolves.toBe("Signed in as Cleo");
 });
 

@@ -35,13 +35,12 @@ test("signs up with a password and the code mailed to the address", async () => 
   const mail = await nextMessage(email, "verification_code", seen);
   await code.fill(onlyCode(mail));
 
-  // The account exists, this browser is signed in, the card goes on to the
-  // app's home (no ?redirect_url= here), and the header follows.
-  await page.waitForURL((url) => url.pathname === "/");
+  // The account exists, this browser is signed in, the card goes on to its
+  // afterSignUpUrl (the dashboard), and the header follows.
+  await page.waitForURL((url) => url.pathname === "/dashboard");
   await userButtonFor(page, "Ada").waitFor();
   expect(Number(await cookie(context, "__lk_uat"))).toBeGreaterThan(0);
   expect(await cookie(context, "__lk_session")).toMatch(/^eyJ/);
-  await page.goto("/dashboard");
   await expect(page.getByTestId("signed-in-as").textContent()).resolves.toBe("Signed in as Ada");
 });
 
