@@ -54,6 +54,10 @@ type OAuthProvider struct {
 	AppleKeyID      string
 	ApplePrivateKey string // PEM of the .p8 key: stored sealed, never returned
 
+	// ManagedByFile is set for a provider declared in the configuration file:
+	// the file wins at every start, so the API refuses to change it.
+	ManagedByFile bool
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -18,6 +18,9 @@ type File struct {
 	Path  string
 	Patch []byte   // the file's settings as a JSON merge patch
 	Keys  []string // the dotted keys it sets
+	// OAuthProviderTables are its [oauth_providers.<id>] tables, by ID;
+	// OAuthProviders resolves them.
+	OAuthProviderTables []FileOAuthProvider
 }
 
 // LoadFile reads and checks a settings file. The format follows the
@@ -48,6 +51,10 @@ func LoadFile(path string) (*File, error) {
 	if doc == nil {
 		doc = map[string]any{}
 	}
+	providers, err := takeOAuthProviders(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", path, describe(err))
+	}
 	keys, err := checkKeys(doc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", path, describe(err))
@@ -62,7 +69,7 @@ func LoadFile(path string) (*File, error) {
 	if _, err := applyPatch(defaults, patch); err != nil {
 		return nil, fmt.Errorf("%s: %s", path, describe(err))
 	}
-	return &File{Path: path, Patch: patch, Keys: keys}, nil
+	return &File{Path: path, Patch: patch, Keys: keys, OAuthProviderTables: providers}, nil
 }
 
 func describe(err error) string {

@@ -32,9 +32,15 @@ func checkApple(p latchkey.OAuthProvider) (*ecdsa.PrivateKey, error) {
 	if p.ApplePrivateKey == "" {
 		return nil, latchkey.Errorf(latchkey.CodeFormParamMissing, "apple_private_key", "Paste the contents of your .p8 key file.")
 	}
+	return ParseApplePrivateKey(p.ApplePrivateKey)
+}
+
+// ParseApplePrivateKey parses the PEM contents of an Apple .p8 key: a
+// PKCS #8 EC private key on P-256.
+func ParseApplePrivateKey(pemText string) (*ecdsa.PrivateKey, error) {
 	bad := latchkey.Errorf(latchkey.CodeFormParamInvalid, "apple_private_key", "The key must be the PEM contents of the .p8 file Apple gave you (a P-256 key).")
-	block, _ := pem.Decode([]byte(p.ApplePrivateKey))
-	if block == nil {
+	block, _ := pem.Decode([]byte(pemText))
+	if block == nil || block.Type != "PRIVATE KEY" {
 		return nil, bad
 	}
 	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)

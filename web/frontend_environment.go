@@ -21,6 +21,14 @@ type environmentJSON struct {
 	Branding        latchkey.BrandingSettings `json:"branding"`
 	DeleteSelf      bool                      `json:"delete_self_enabled"`
 	FrontendAPIPath string                    `json:"frontend_api_path"`
+	Social          []environmentSocial       `json:"social"`
+}
+
+// environmentSocial is one enabled social sign-in provider, for its button.
+type environmentSocial struct {
+	Provider string `json:"provider"`
+	Strategy string `json:"strategy"`
+	Name     string `json:"name"`
 }
 
 type environmentIdentifiers struct {
@@ -56,6 +64,14 @@ type environmentSession struct {
 func (s *Server) environment(w http.ResponseWriter, r *http.Request, fc *frontendCtx) error {
 	snap := s.instance.Snapshot()
 	set := snap.Settings
+	providers, err := s.store.EnabledOAuthProviders(r.Context())
+	if err != nil {
+		return err
+	}
+	social := make([]environmentSocial, 0, len(providers))
+	for _, p := range providers {
+		social = append(social, environmentSocial{Provider: p.ID, Strategy: "oauth_" + p.ID, Name: p.Name})
+	}
 	var factors, verifications []string
 	if set.Password.Enabled {
 		factors = append(factors, "password")
@@ -86,6 +102,7 @@ func (s *Server) environment(w http.ResponseWriter, r *http.Request, fc *fronten
 		Branding:        set.Branding,
 		DeleteSelf:      set.User.DeleteSelfEnabled,
 		FrontendAPIPath: "/v1",
+		Social:          social,
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -397,6 +397,10 @@ func TestOpenAPISchemasMatchCode(t *testing.T) {
 		{"SessionList", listJSON[backendSessionJSON]{}, true, nil},
 		{"Token", tokenJSON{}, true, nil},
 		{"Client", backendClientJSON{}, true, nil},
+		{"OAuthProvider", oauthProviderJSON{}, true, nil},
+		{"OAuthProviderList", listJSON[oauthProviderJSON]{}, true, nil},
+		{"CreateOAuthProviderParams", oauthProviderParams{}, false, nil},
+		{"UpdateOAuthProviderParams", oauthProviderParams{}, false, nil},
 	}
 	for _, c := range cases {
 		schema := deref(doc, map[string]any{"$ref": "#/components/schemas/" + c.schema})

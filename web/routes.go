@@ -100,6 +100,12 @@ func (s *Server) routes() []route {
 		backend("POST", "/api/v1/sessions/{id}/tokens", s.sessionsTokens),
 		backend("GET", "/api/v1/clients/{id}", s.clientsGet),
 		backend("POST", "/api/v1/sign_in_tokens", s.signInTokensCreate),
+
+		backend("GET", "/api/v1/oauth_providers", s.oauthProvidersList),
+		backend("POST", "/api/v1/oauth_providers", s.oauthProvidersCreate),
+		backend("GET", "/api/v1/oauth_providers/{id}", s.oauthProvidersGet),
+		backend("PATCH", "/api/v1/oauth_providers/{id}", s.oauthProvidersUpdate),
+		backend("DELETE", "/api/v1/oauth_providers/{id}", s.oauthProvidersDelete),
 	}...)
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/latchkeyhq/latchkey/instance"
 	"github.com/latchkeyhq/latchkey/mail"
 	"github.com/latchkeyhq/latchkey/password"
+	"github.com/latchkeyhq/latchkey/seal"
 	"github.com/latchkeyhq/latchkey/sqlstore"
 	"github.com/latchkeyhq/latchkey/token"
 )
@@ -62,6 +63,9 @@ type Deps struct {
 	Dev bool
 	// MaxBodyBytes caps request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// Box seals and opens secrets at rest (OAuth client secrets) with the
+	// master key.
+	Box *seal.Box
 }
 
 // Server is the HTTP handler for every surface.
@@ -84,6 +88,7 @@ type Server struct {
 	geoip        *geoip.DB
 	dev          bool
 	maxBody      int64
+	box          *seal.Box
 	metrics      *metrics
 	mux          *http.ServeMux
 	handler      http.Handler
@@ -95,7 +100,7 @@ func NewServer(d Deps) *Server {
 		store: d.Store, users: d.Users, instance: d.Instance, keys: d.Keys, hasher: d.Hasher,
 		sessions: d.Sessions, signIns: d.SignIns, signUps: d.SignUps, me: d.Me, limiter: d.Limiter, inbox: d.Inbox,
 		log: d.Log, dev: d.Dev, maxBody: d.MaxBodyBytes, mux: http.NewServeMux(), proxies: d.TrustedProxies, cookieDomain: d.CookieDomain,
-		geoip: d.GeoIP,
+		geoip: d.GeoIP, box: d.Box,
 	}
 	s.public, _ = url.Parse(d.PublicURL)
 	if s.public == nil {

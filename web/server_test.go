@@ -127,7 +127,7 @@ func newTestServer(t *testing.T, engine string, opts ...serverOption) *testServe
 		Store: store, Users: users, Instance: inst, Keys: keys, Hasher: hasher,
 		Sessions: sessions, SignIns: signIns, SignUps: signUps, Limiter: limiter,
 		Me:  auth.NewMe(store, sessions, users, mails, limiter, inst.Settings, log),
-		Log: log, Dev: cfg.dev, PublicURL: publicURL, GeoIP: cfg.geoip,
+		Log: log, Dev: cfg.dev, PublicURL: publicURL, GeoIP: cfg.geoip, Box: box,
 	})
 	hs.Config.Handler = srv
 	hs.Start()

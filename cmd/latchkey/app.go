@@ -52,13 +52,19 @@ func openStore(ctx context.Context, c *config, log *slog.Logger) (*sqlstore.Stor
 // openApp opens the store, creates the instance and keys on first start,
 // and builds the HTTP server. The caller closes app.store, and app.geoip
 // once the HTTP server has stopped.
-func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string) (*app, error) {
+func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string, getenv func(string) string) (*app, error) {
 	var file *instance.File
 	if c.ConfigFile != "" {
 		var err error
 		if file, err = instance.LoadFile(c.ConfigFile); err != nil {
 			return nil, err
 		}
+	}
+	// The file's providers read their secrets from the environment now, so a
+	// missing variable stops the start before the database is touched.
+	providers, err := file.OAuthProviders(getenv, c.Mode == modeDev)
+	if err != nil {
+		return nil, err
 	}
 	store, err := openStore(ctx, c, log)
 	if err != nil {
@@ -87,6 +93,10 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 	}
 	a.keys = token.NewKeyring(store, box)
 	if err := a.keys.Init(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	if err := store.SyncFileOAuthProviders(ctx, box, providers); err != nil {
 		store.Close()
 		return nil, err
 	}
@@ -129,6 +139,7 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 		Inbox:   a.inbox, Log: log, Dev: c.Mode == modeDev, PublicURL: publicURL, TrustedProxies: c.TrustedProxies,
 		CookieDomain: c.CookieDomain,
 		GeoIP:        a.geoip,
+		Box:          box,
 	})
 	return a, nil
 }

@@ -21,6 +21,12 @@ Usage:
   latchkey api-keys create     create a Backend API secret key (shown once) [--name NAME]
   latchkey api-keys list       list secret keys (prefixes only)
   latchkey api-keys revoke ID  revoke a secret key
+  latchkey oauth-providers list    list social sign-in providers (secrets never shown)
+  latchkey oauth-providers set     configure one: --provider google --client-id ID
+                                   --client-secret-env VAR (or --client-secret-file FILE)
+                                   [--scopes a,b] [--enabled=false] [--name NAME]
+                                   [--type oidc --issuer URL for provider custom_<slug>]
+  latchkey oauth-providers delete ID  remove a provider
   latchkey version             print the version
 
 Every command takes these flags, each also settable from the environment:
@@ -70,6 +76,8 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return runKeys(ctx, rest, getenv, stdout, stderr)
 	case "api-keys":
 		return runAPIKeys(ctx, rest, getenv, stdout, stderr)
+	case "oauth-providers":
+		return runOAuthProviders(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "latchkey", latchkey.Version)
 		return nil

@@ -41,7 +41,7 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (choose another with --addr or LATCHKEY_ADDR)", c.Addr, err)
 	}
-	a, err := openApp(ctx, c, log, ln.Addr().String())
+	a, err := openApp(ctx, c, log, ln.Addr().String(), getenv)
 	if err != nil {
 		ln.Close()
 		return err
