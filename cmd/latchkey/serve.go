@@ -82,6 +82,11 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 		defer wg.Done()
 		a.sessions.RunActivity(workers, 5*time.Second) // flushes once more when stopped
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sweep(workers, log, "oauth_attempts", time.Minute, a.store.DeleteExpiredOAuthAttempts)
+	}()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
