@@ -1,7 +1,7 @@
 import { LatchkeyError, isLatchkeyError } from "./errors";
 import type { Method } from "./api";
 import type { FlowErrors, FlowOptions, FlowState, LatchkeyState } from "./types";
-import type { Client } from "./resources";
+import type { Client, Verification } from "./resources";
 
 /** How often a flow asks whether a mailed link was opened. */
 export const POLL_INTERVAL_MS = 2_500;
@@ -20,15 +20,85 @@ export interface FlowHost {
   now(): number;
   /** Call stop when the client is destroyed; returns the function that cancels this. */
   onDestroy(stop: () => void): () => void;
+  /** Send the browser to url (a social provider's page). */
+  navigate(url: string): void;
 }
 
 export function noErrors(): FlowErrors {
   return { global: [], fields: {} };
 }
 
+/** The query parameters a mailed link or a social provider's round trip comes back with. */
+const RESULT_PARAMS = ["lk_status", "lk_error"] as const;
+
+/** RedirectResult is how a mailed link or a social provider's round trip that led here went. */
+export interface RedirectResult {
+  /** lk_status: "verified", "verified_switch_tab", "transferable", ... */
+  status: string | null;
+  /** lk_error: a stable error code ("oauth_access_denied", ...). */
+  error: string | null;
+}
+
+/**
+ * shared runs request once per client and key while it is in flight: a
+ * second flow made for the same page (React's development double render)
+ * that starts the same one-shot request (a transfer) gets the same answer
+ * instead of a refusal.
+ */
+const inFlight = new WeakMap<FlowHost, Map<string, Promise<unknown>>>();
+export function shared<T>(host: FlowHost, key: string, request: () => Promise<T>): Promise<T> {
+  let byKey = inFlight.get(host);
+  if (!byKey) inFlight.set(host, (byKey = new Map()));
+  const running = byKey.get(key) as Promise<T> | undefined;
+  if (running) return running;
+  const started = request().finally(() => byKey.delete(key));
+  byKey.set(key, started);
+  return started;
+}
+
+/** The last result read, and the address it left in the address bar. */
+let lastResult: { href: string; result: RedirectResult } | null = null;
+
+/**
+ * redirectResult reads `lk_status` and `lk_error` of the page's URL and
+ * removes them from the address bar (so a reload or a shared link does not
+ * replay them). The result is remembered for the cleaned address: a second
+ * flow made for the same page (React's development double render) still
+ * sees it.
+ */
+export function redirectResult(): RedirectResult {
+  const none: RedirectResult = { status: null, error: null };
+  if (typeof location !== "object" || location === null) return none;
+  const url = new URL(location.href);
+  if (!RESULT_PARAMS.some((p) => url.searchParams.has(p))) return lastResult?.href === location.href ? lastResult.result : none;
+  const result = { status: url.searchParams.get("lk_status"), error: url.searchParams.get("lk_error") };
+  for (const p of RESULT_PARAMS) url.searchParams.delete(p);
+  if (typeof history === "object" && history !== null && typeof history.replaceState === "function") {
+    try {
+      history.replaceState(history.state, "", url.toString());
+    } catch {
+      // A sandboxed frame may refuse; the parameters stay, harmlessly.
+    }
+  }
+  lastResult = { href: location.href, result };
+  return result;
+}
+
 /** linkStatus is `lk_status` of the page's URL: how a mailed link that led here went. */
 export function linkStatus(): string | null {
-  return typeof location === "object" && location !== null ? new URLSearchParams(location.search).get("lk_status") : null;
+  return redirectResult().status;
+}
+
+/** The English message of each lk_error code (the UI localizes by code). */
+const REDIRECT_ERRORS: Record<string, string> = {
+  oauth_access_denied: "Signing in with the provider was cancelled. Try again, or use another method.",
+  oauth_email_unverified: "An account with this email address exists. Sign in to it first, then connect this provider.",
+  external_account_exists: "This account at the provider is already connected to another user.",
+};
+
+/** redirectError is the error an `lk_error` code stands for. */
+export function redirectError(code: string): LatchkeyError {
+  return new LatchkeyError({ code, message: REDIRECT_ERRORS[code] ?? "Signing in with the provider failed. Try again.", status: 0 });
 }
 
 /**
@@ -70,23 +140,41 @@ export abstract class BaseFlow<Step extends string, Field extends string, S exte
   /** Back at the first step (or, with reset, starting over): forget what no longer applies. */
   protected abstract forget(reset: boolean): void;
   protected abstract readonly firstStep: Step;
+  /** Take over the other flow's transferable attempt (FlowOptions.transfer). */
+  abstract transfer(): Promise<void>;
 
   /**
    * start resumes at once when the client is known (so the first render
-   * shows the right step), else once it is loaded. After a mailed link led
-   * back here (lk_status=verified) the client is re-read first.
+   * shows the right step), else once it is loaded. After a mailed link or
+   * a social provider led back here (lk_status=verified or transferable),
+   * and before a transfer (options.transfer), the client is re-read first;
+   * an lk_error puts the flow at its first step with that error.
    */
   protected start(): void {
     this.s = this.derive(this.s);
-    const verified = linkStatus() === "verified";
-    if (this.host.state().client && !verified) {
-      this.resume(this.host.state().client);
+    const result = redirectResult();
+    const verified = result.status === "verified";
+    // A social provider's round trip ended in an error: start over, with it shown.
+    const failed = result.error ? noErrors() : null;
+    if (failed && result.error) failed.global.push(redirectError(result.error));
+    // A transferable identity is read from a fresh client.
+    const fresh = verified || result.status === "transferable" || this.options.transfer === true;
+    if (this.host.state().client && !fresh) {
+      // The error is shown after the first render, which must match the
+      // server's (it never sees the page's query).
+      if (failed) {
+        void Promise.resolve().then(() => {
+          if (!this.touched) this.set({ errors: failed });
+        });
+      } else this.resume(this.host.state().client);
       return;
     }
-    (verified ? this.host.reload().then(() => this.host.load()) : this.host.load()).then(
+    (fresh ? this.host.reload().then(() => this.host.load()) : this.host.load()).then(
       () => {
         // After an action started, only recompute what the environment decides.
         if (this.touched) this.set({});
+        else if (failed) this.set({ errors: failed });
+        else if (this.options.transfer) void this.transfer();
         else this.resume(this.host.state().client);
       },
       () => {
@@ -206,12 +294,22 @@ export abstract class BaseFlow<Step extends string, Field extends string, S exte
     return out;
   }
 
+  /**
+   * toProvider sends the browser to a verification's provider page (the
+   * answer to creating a sign-in or sign-up with an oauth_* strategy).
+   */
+  protected toProvider(v: Verification | null | undefined): void {
+    const url = v?.external_verification_redirect_url;
+    if (!url) throw new LatchkeyError({ code: "response_invalid", message: "The server sent no provider page to go to.", status: 200 });
+    this.host.navigate(url);
+  }
+
   /** redirectUrl is where mailed links come back to: the option, else this page without link parameters. */
   protected redirectUrl(): string | undefined {
     if (this.options.redirectUrl) return this.options.redirectUrl;
     if (typeof location !== "object" || location === null) return undefined;
     const url = new URL(location.href);
-    url.searchParams.delete("lk_status");
+    for (const p of RESULT_PARAMS) url.searchParams.delete(p);
     url.searchParams.delete("__lk_hs");
     url.hash = "";
     return url.toString();

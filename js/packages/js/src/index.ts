@@ -2,6 +2,7 @@
 
 export { Latchkey } from "./latchkey";
 export { LatchkeyError, isLatchkeyError } from "./errors";
+export { redirectResult, redirectError, type RedirectResult } from "./flow";
 export { hasAuthorization, type AuthorizationCheck } from "./authorization";
 export type {
   CredentialStore,
@@ -25,15 +26,18 @@ export type {
   SignUpFlowState,
   SignUpStep,
 } from "./types";
+export type { SocialProvider } from "./resources";
 export type {
   ApiErrorItem,
   Client,
   Device,
   EmailAddress,
   Environment,
+  ExternalAccount,
   FirstFactor,
   FirstFactorStrategy,
   IdentifierSetting,
+  OAuthStrategy,
   Session,
   SessionStatus,
   SignIn,

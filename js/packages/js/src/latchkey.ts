@@ -99,6 +99,7 @@ export class Latchkey implements LatchkeyClient {
     this.me = createMe(
       (method, p, body) => this.api.request(method, p, body),
       (user) => this.applyUser(user),
+      (url) => this.navigate(url),
     );
   }
 
@@ -226,6 +227,13 @@ export class Latchkey implements LatchkeyClient {
     this.listeners.clear();
   }
 
+  /** navigate sends the browser to url (a social provider's page). */
+  private navigate(url: string): void {
+    if (this.options.navigate) this.options.navigate(url);
+    else if (typeof location === "object" && location !== null) location.assign(url);
+    else throw new LatchkeyError({ code: "navigation_unavailable", message: "There is no browser to send to the provider: pass options.navigate.", status: 0 });
+  }
+
   /** What the flows use of this client. */
   private readonly host: FlowHost = {
     request: <T>(method: Method, p: string, body?: unknown) => this.api.request<T>(method, p, body),
@@ -239,6 +247,7 @@ export class Latchkey implements LatchkeyClient {
       await this.getToken().catch(ignore);
     },
     now: () => this.clock.now(),
+    navigate: (url) => this.navigate(url),
     onDestroy: (stop) => {
       this.cleanups.add(stop);
       return () => this.cleanups.delete(stop);

@@ -1,6 +1,7 @@
 import { path, type Method } from "./api";
 import type { MeAPI } from "./types";
-import type { Device, EmailAddress, User } from "./resources";
+import { LatchkeyError } from "./errors";
+import type { Device, EmailAddress, ExternalAccount, User } from "./resources";
 
 type Request = <T>(method: Method, path: string, body?: unknown) => Promise<T>;
 
@@ -9,7 +10,7 @@ type Request = <T>(method: Method, path: string, body?: unknown) => Promise<T>;
  * whose sessions carry their users, so the state (and the other tabs)
  * follow each change; onUser also applies a returned user directly.
  */
-export function createMe(request: Request, onUser: (user: User) => void): MeAPI {
+export function createMe(request: Request, onUser: (user: User) => void, navigate: (url: string) => void): MeAPI {
   const user = async (method: Method, p: string, body?: unknown): Promise<User> => {
     const u = await request<User>(method, p, body);
     onUser(u);
@@ -43,5 +44,15 @@ export function createMe(request: Request, onUser: (user: User) => void): MeAPI 
       return user("POST", "/me/profile_image", form);
     },
     removeProfileImage: () => user("DELETE", "/me/profile_image"),
+    connectExternalAccount: async (strategy, redirectUrl) => {
+      const account = await request<ExternalAccount>("POST", "/me/external_accounts", { strategy, redirect_url: redirectUrl });
+      const url = account.verification?.external_verification_redirect_url;
+      if (!url) throw new LatchkeyError({ code: "response_invalid", message: "The server sent no provider page to go to.", status: 200 });
+      navigate(url);
+      return account;
+    },
+    disconnectExternalAccount: async (id) => {
+      await request("DELETE", path`/me/external_accounts/${id}`);
+    },
   };
 }

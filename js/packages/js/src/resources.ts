@@ -34,7 +34,24 @@ export interface Environment {
   };
   delete_self_enabled: boolean;
   frontend_api_path: string;
+  /**
+   * The enabled social providers, in display order. Absent from servers
+   * older than social sign-in: read it as `environment.social ?? []`.
+   */
+  social?: SocialProvider[];
 }
+
+/** SocialProvider is one enabled social connection of the instance. */
+export interface SocialProvider {
+  /** "google", "github", or a custom provider's key. */
+  provider: string;
+  strategy: OAuthStrategy;
+  /** The name to show ("Google"). */
+  name: string;
+}
+
+/** OAuthStrategy is the strategy of a social provider: "oauth_google", "oauth_github", ... */
+export type OAuthStrategy = `oauth_${string}`;
 
 export interface IdentifierSetting {
   enabled: boolean;
@@ -50,11 +67,34 @@ export type FirstFactorStrategy =
   | "reset_password_email_link";
 
 export interface Verification {
-  status: "unverified" | "verified" | "failed" | "expired";
+  /**
+   * "transferable": a social identity came back that belongs to no account
+   * (on a sign-in) or to an existing one (on a sign-up); the other flow can
+   * take it over with `{"transfer": true}`.
+   */
+  status: "unverified" | "verified" | "failed" | "expired" | "transferable";
   strategy: string;
   attempts: number | null;
   expire_at: number | null;
   verified_at?: number | null;
+  /** For an oauth_* strategy: the provider's page the browser goes to (null once used). */
+  external_verification_redirect_url?: string | null;
+}
+
+/** ExternalAccount is a social identity connected to a user. */
+export interface ExternalAccount {
+  object: "external_account";
+  id: string;
+  provider: string;
+  provider_user_id: string;
+  email_address: string;
+  first_name: string | null;
+  last_name: string | null;
+  username: string | null;
+  avatar_url: string | null;
+  verification: Verification | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface EmailAddress {
@@ -82,7 +122,7 @@ export interface User {
   two_factor_enabled: boolean;
   email_addresses: EmailAddress[];
   phone_numbers: unknown[];
-  external_accounts: unknown[];
+  external_accounts: ExternalAccount[];
   public_metadata: Record<string, unknown>;
   unsafe_metadata: Record<string, unknown>;
   banned: boolean;
@@ -170,7 +210,7 @@ export interface SignUp {
   optional_fields: SignUpField[];
   missing_fields: SignUpField[];
   unverified_fields: SignUpField[];
-  verifications: { email_address: Verification | null };
+  verifications: { email_address: Verification | null; external_account?: Verification | null };
   username: string | null;
   email_address: string | null;
   phone_number: string | null;

@@ -1,8 +1,8 @@
 import { clientError } from "./errors";
 import { path } from "./api";
-import { BaseFlow, noErrors, linkStatus, type FlowHost } from "./flow";
+import { BaseFlow, noErrors, linkStatus, shared, type FlowHost } from "./flow";
 import type { FlowOptions, SignInField, SignInFlow, SignInFlowState, SignInStep } from "./types";
-import type { Client, FirstFactorStrategy, SignIn } from "./resources";
+import type { Client, FirstFactorStrategy, OAuthStrategy, SignIn } from "./resources";
 
 const FIELDS: readonly SignInField[] = ["identifier", "password", "code", "new_password", "sign_out_of_other_sessions"];
 
@@ -35,8 +35,11 @@ function initialState(): SignInFlowState {
     strategies: [],
     resetStrategies: [],
     safeIdentifier: null,
+    transferable: false,
   };
 }
+
+const isOAuth = (strategy: string | undefined) => strategy?.startsWith("oauth_") === true;
 
 /**
  * SignInFlowImpl drives a sign-in: identifier, then the password or an email
@@ -132,6 +135,25 @@ export class SignInFlowImpl extends BaseFlow<SignInStep, SignInField, SignInFlow
     });
   }
 
+  authenticateWithRedirect(strategy: OAuthStrategy): Promise<void> {
+    return this.run(async () => {
+      if (!isOAuth(strategy)) throw clientError("strategy_not_allowed", `${String(strategy)} is not a social provider's strategy.`, "strategy");
+      await this.host.load();
+      const body: Record<string, string> = { strategy };
+      const redirect = this.redirectUrl();
+      if (redirect) body.redirect_url = redirect;
+      const si = await this.host.request<SignIn>("POST", "/client/sign_ins", body);
+      this.current = si;
+      this.toProvider(si.first_factor_verification);
+    });
+  }
+
+  transfer(): Promise<void> {
+    return this.run(async () => {
+      await this.after(await shared(this.host, "sign_in_transfer", () => this.host.request<SignIn>("POST", "/client/sign_ins", { transfer: true })));
+    });
+  }
+
   protected derive(s: SignInFlowState): SignInFlowState {
     const factors = this.current?.supported_first_factors ?? [];
     const strategies = factors.map((f) => f.strategy);
@@ -142,6 +164,7 @@ export class SignInFlowImpl extends BaseFlow<SignInStep, SignInField, SignInFlow
       strategies: strategies.filter((x) => x !== "password" && !isReset(x)),
       resetStrategies: strategies.filter(isReset),
       safeIdentifier: factor?.safe_identifier ?? null,
+      transferable: this.current?.first_factor_verification?.status === "transferable",
     };
   }
 
@@ -178,6 +201,14 @@ export class SignInFlowImpl extends BaseFlow<SignInStep, SignInField, SignInFlow
   protected resume(client: Client | null): void {
     const si = client?.sign_in;
     const sessionId = this.host.state().sessionId;
+    if (si && si.status !== "complete" && si.expire_at > this.host.now() && isOAuth(si.first_factor_verification?.strategy)) {
+      // Back from a provider without finishing, or with an identity that
+      // has no account (transferable): the first step, with the sign-in
+      // kept so that `transferable` shows.
+      this.current = si;
+      this.set({});
+      return;
+    }
     if (!si || si.expire_at <= this.host.now() || si.status === "needs_identifier") {
       // A magic link opened in this browser signed it in and cleared the sign-in.
       if (linkStatus() === "verified" && sessionId) this.set({ step: "complete", createdSessionId: sessionId });

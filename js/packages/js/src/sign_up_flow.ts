@@ -1,8 +1,8 @@
 import { LatchkeyError, clientError } from "./errors";
 import { path } from "./api";
-import { BaseFlow, noErrors, type FlowHost } from "./flow";
+import { BaseFlow, noErrors, shared, type FlowHost } from "./flow";
 import type { FlowField, FlowOptions, SignUpField, SignUpFlow, SignUpFlowState, SignUpStep } from "./types";
-import type { ApiErrorItem, Client, Environment, SignUp } from "./resources";
+import type { ApiErrorItem, Client, Environment, OAuthStrategy, SignUp } from "./resources";
 
 type Strategy = "email_code" | "email_link";
 
@@ -56,6 +56,7 @@ function initialState(): SignUpFlowState {
     busy: false,
     createdSessionId: null,
     fields: [],
+    transferable: false,
   };
 }
 
@@ -146,8 +147,29 @@ export class SignUpFlowImpl extends BaseFlow<SignUpStep, SignUpField, SignUpFlow
     });
   }
 
+  authenticateWithRedirect(strategy: OAuthStrategy): Promise<void> {
+    return this.run(async () => {
+      if (!String(strategy).startsWith("oauth_")) throw clientError("strategy_not_allowed", `${String(strategy)} is not a social provider's strategy.`, "strategy");
+      await this.host.load();
+      const body: Record<string, string | boolean> = { strategy };
+      const redirect = this.redirectUrl();
+      if (redirect) body.redirect_url = redirect;
+      // Consent given on the form goes with the social sign-up.
+      if (this.s.values.legal_accepted === true) body.legal_accepted = true;
+      const su = await this.host.request<SignUp>("POST", "/client/sign_ups", body);
+      this.current = su;
+      this.toProvider(su.verifications.external_account);
+    });
+  }
+
+  transfer(): Promise<void> {
+    return this.run(async () => {
+      await this.after(await shared(this.host, "sign_up_transfer", () => this.host.request<SignUp>("POST", "/client/sign_ups", { transfer: true })));
+    });
+  }
+
   protected derive(s: SignUpFlowState): SignUpFlowState {
-    return { ...s, fields: this.fieldsFor(s.step) };
+    return { ...s, fields: this.fieldsFor(s.step), transferable: this.current?.verifications.external_account?.status === "transferable" };
   }
 
   protected pollsOn(step: SignUpStep): boolean {
@@ -179,6 +201,14 @@ export class SignUpFlowImpl extends BaseFlow<SignUpStep, SignUpField, SignUpFlow
     const su = client?.sign_up;
     if (!su || su.status === "abandoned" || su.expire_at <= this.host.now()) {
       this.set({}); // the environment may have arrived: recompute the fields
+      return;
+    }
+    const external = su.verifications.external_account;
+    if (external && external.status !== "verified") {
+      // Back from a provider without finishing, or with an identity that
+      // already has an account (transferable, kept for the transfer).
+      this.current = external.status === "transferable" ? su : null;
+      this.set({});
       return;
     }
     this.current = su;

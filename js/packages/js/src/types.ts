@@ -7,7 +7,9 @@ import type {
   Device,
   EmailAddress,
   Environment,
+  ExternalAccount,
   FirstFactorStrategy,
+  OAuthStrategy,
   Session,
   SignIn,
   SignUp,
@@ -40,6 +42,11 @@ export interface LatchkeyOptions {
    * on demand.
    */
   backgroundRefresh?: boolean;
+  /**
+   * How the browser is sent to a social provider's page. Defaults to
+   * location.assign; tests and native hosts pass their own.
+   */
+  navigate?: (url: string) => void;
 }
 
 export interface CredentialStore {
@@ -105,6 +112,16 @@ export interface MeAPI {
   setProfileImage(file: Blob): Promise<User>;
   /** Remove the uploaded avatar (back to initials). */
   removeProfileImage(): Promise<User>;
+  /**
+   * Connect a social account: POST /v1/me/external_accounts, then the browser
+   * goes to the provider (the client's navigate), which leads back to
+   * redirectUrl with `lk_status=verified` or `lk_error=<code>`. Requires a
+   * recent sign-in (else a 403 `forbidden` error). Resolves with the
+   * unverified account once the navigation started.
+   */
+  connectExternalAccount(strategy: OAuthStrategy, redirectUrl: string): Promise<ExternalAccount>;
+  /** Disconnect a social account; refused (form_identifier_last_one) when it is the last way to sign in. */
+  disconnectExternalAccount(id: string): Promise<void>;
 }
 
 export interface LatchkeyClient {
@@ -138,6 +155,13 @@ export interface LatchkeyClient {
 export interface FlowOptions {
   /** Absolute URL that mailed links come back to (defaults to location.href). */
   redirectUrl?: string;
+  /**
+   * Start by taking over the other flow's transferable attempt: a sign-up
+   * flow creates the sign-up from the sign-in's social identity (no account
+   * had it), a sign-in flow signs in the account a sign-up's identity
+   * belongs to. See `transferable` in the flow states.
+   */
+  transfer?: boolean;
 }
 
 /** Per-field value and error; `global` holds errors without a param_name. */
@@ -199,6 +223,11 @@ export interface SignInFlowState extends FlowState<SignInStep, SignInField> {
   resetStrategies: FirstFactorStrategy[];
   /** Where the current code or link went, masked ("a***@example.com"), else null. */
   safeIdentifier: string | null;
+  /**
+   * The social identity this sign-in came back with has no account: a
+   * sign-up flow made with `{ transfer: true }` creates it.
+   */
+  transferable: boolean;
 }
 
 export interface SignInFlow extends Flow<SignInStep, SignInField> {
@@ -215,6 +244,15 @@ export interface SignInFlow extends Flow<SignInStep, SignInField> {
   resend(): Promise<void>;
   forgotPassword(): void;
   submitNewPassword(): Promise<void>;
+  /**
+   * Sign in with a social provider: creates the sign-in with strategy and
+   * this page as redirect_url, then sends the browser to the provider.
+   * On return (`lk_status=verified`) the flow completes; an error comes back
+   * as `lk_error` and is shown in errors.global on the first step.
+   */
+  authenticateWithRedirect(strategy: OAuthStrategy): Promise<void>;
+  /** Sign in the account a transferable sign-up's social identity belongs to. */
+  transfer(): Promise<void>;
 }
 
 export type SignUpStep =
@@ -243,6 +281,11 @@ export interface SignUpFlowState extends FlowState<SignUpStep, SignUpField> {
    * "continue": the fields still missing; other steps: none.
    */
   fields: FlowField<SignUpField>[];
+  /**
+   * The social identity this sign-up came back with belongs to an account:
+   * a sign-in flow made with `{ transfer: true }` signs it in.
+   */
+  transferable: boolean;
 }
 
 export interface SignUpFlow extends Flow<SignUpStep, SignUpField> {
@@ -254,6 +297,10 @@ export interface SignUpFlow extends Flow<SignUpStep, SignUpField> {
   resend(): Promise<void>;
   /** Use a link instead of a code (or back). */
   useStrategy(strategy: "email_code" | "email_link"): Promise<void>;
+  /** Sign up with a social provider (see SignInFlow.authenticateWithRedirect). */
+  authenticateWithRedirect(strategy: OAuthStrategy): Promise<void>;
+  /** Create the sign-up from a transferable sign-in's social identity. */
+  transfer(): Promise<void>;
 }
 
-export type { Client, Device, EmailAddress, Environment, Session, SignIn, SignUp, User };
+export type { Client, Device, EmailAddress, Environment, ExternalAccount, OAuthStrategy, Session, SignIn, SignUp, User };

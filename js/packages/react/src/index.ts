@@ -52,6 +52,7 @@ export {
   Action,
   Avatar,
   Box,
+  Connection,
   Field,
   FieldError,
   Form,
@@ -64,13 +65,17 @@ export {
   mergeProps,
   mergeRefs,
   renderElement,
+  SocialButtons,
   useFieldControl,
+  useSocialSelect,
   useForm,
   userInitials,
   userName,
   type ActionProps,
   type AvatarPrimitiveProps,
   type BoxProps,
+  type ConnectionProps,
+  type ConnectionRenderState,
   type FieldControl,
   type FieldErrorProps,
   type FieldProps,
@@ -89,6 +94,7 @@ export {
   type SignInStepProps,
   type SignUpRootProps,
   type SignUpStepProps,
+  type SocialButtonsProps,
 } from "./primitives";
 
 // Drop-in components
@@ -100,4 +106,4 @@ export { UserProfile, type UserProfileProps, type UserProfilePage } from "./comp
 
 // @latchkey/js, re-exported so an app needs one import
 export { LatchkeyError, isLatchkeyError } from "@latchkey/js";
-export type { InitialState, LatchkeyClient, LatchkeyState, Session, User } from "@latchkey/js";
+export type { ExternalAccount, InitialState, LatchkeyClient, LatchkeyState, OAuthStrategy, Session, SocialProvider, User } from "@latchkey/js";

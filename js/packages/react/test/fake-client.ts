@@ -13,6 +13,7 @@ import type {
   Device,
   EmailAddress,
   Environment,
+  ExternalAccount,
   FirstFactorStrategy,
   FlowErrors,
   FlowField,
@@ -23,6 +24,7 @@ import type {
   LatchkeyState,
   Listener,
   MeAPI,
+  OAuthStrategy,
   SignIn,
   SignInField,
   SignInFlow,
@@ -35,7 +37,7 @@ import type {
   SignUpStep,
   User,
 } from "@latchkey/js";
-import { makeDevice, makeEmailAddress, makeEnvironment, makeSession, makeSignIn, makeSignUp, makeUser } from "./fixtures";
+import { makeDevice, makeEmailAddress, makeEnvironment, makeExternalAccount, makeSession, makeSignIn, makeSignUp, makeUser } from "./fixtures";
 
 export interface FakeClientInit {
   /** The instance's environment (default makeEnvironment()); null while "loading". */
@@ -57,6 +59,8 @@ export class FakeClient implements LatchkeyClient {
   readonly calls: FakeCall[] = [];
   readonly signInFlows: FakeSignInFlow[] = [];
   readonly signUpFlows: FakeSignUpFlow[] = [];
+  /** The provider pages the browser was sent to (authenticateWithRedirect, connectExternalAccount). */
+  readonly navigated: string[] = [];
   /** The password sign-in flows accept. */
   password = "correct horse battery";
   /** The code flows and email verification accept. */
@@ -298,6 +302,20 @@ class FakeMe implements MeAPI {
     return user;
   }
 
+  async connectExternalAccount(strategy: OAuthStrategy, redirectUrl: string): Promise<ExternalAccount> {
+    await this.client.settle(`me.connectExternalAccount:${strategy}`);
+    const provider = strategy.slice("oauth_".length);
+    const url = `https://${provider}.example/authorize?redirect_uri=${encodeURIComponent(redirectUrl)}`;
+    this.client.navigated.push(url);
+    return makeExternalAccount({ id: `eac_${provider}`, provider, verification: { status: "unverified", strategy, attempts: null, expire_at: null, external_verification_redirect_url: url } });
+  }
+
+  async disconnectExternalAccount(id: string): Promise<void> {
+    await this.client.settle("me.disconnectExternalAccount");
+    const user = this.user();
+    this.client.updateUser({ ...user, external_accounts: user.external_accounts.filter((a) => a.id !== id) });
+  }
+
   async listSessions(): Promise<Device[]> {
     await this.client.settle("me.listSessions");
     return this.client.devices;
@@ -434,6 +452,7 @@ export class FakeSignInFlow extends FakeFlow<SignInStep, SignInField, SignInFlow
 
   constructor(client: FakeClient, options?: FlowOptions) {
     super(client, options, "identifier", signInEmpty);
+    if (options?.transfer) void this.transfer();
   }
 
   protected derive(base: FlowState<SignInStep, SignInField>): SignInFlowState {
@@ -445,7 +464,21 @@ export class FakeSignInFlow extends FakeFlow<SignInStep, SignInField, SignInFlow
       strategies: factors.map((f) => f.strategy).filter((s) => !reset(s) && s !== "password"),
       resetStrategies: factors.map((f) => f.strategy).filter(reset),
       safeIdentifier: current ? (factors.find((f) => f.strategy === current)?.safe_identifier ?? null) : null,
+      transferable: this.transferable === true,
     };
+  }
+
+  /** Whether the sign-in came back from a provider with an identity that has no account (tests set it). */
+  transferable = false;
+
+  authenticateWithRedirect(strategy: OAuthStrategy): Promise<void> {
+    return this.run(`authenticateWithRedirect:${strategy}`, "signIn", () => {
+      this.client.navigated.push(`https://${strategy.slice("oauth_".length)}.example/authorize`);
+    });
+  }
+
+  transfer(): Promise<void> {
+    return this.run("transfer", "signIn", () => this.complete());
   }
 
   submitIdentifier(): Promise<void> {
@@ -526,12 +559,28 @@ export class FakeSignUpFlow extends FakeFlow<SignUpStep, SignUpField, SignUpFlow
 
   constructor(client: FakeClient, options?: FlowOptions) {
     super(client, options, "start", signUpEmpty);
+    if (options?.transfer) void this.transfer();
   }
 
+  /** Whether the sign-up came back from a provider with an identity that has an account (tests set it). */
+  transferable = false;
+
   protected derive(base: FlowState<SignUpStep, SignUpField>): SignUpFlowState {
-    if (base.step === "continue") return { ...base, fields: this.missing };
-    if (base.step !== "start") return { ...base, fields: [] };
-    return { ...base, fields: startFields(this.client.getState().environment ?? makeEnvironment()) };
+    const transferable = this.transferable === true;
+    if (base.step === "continue") return { ...base, fields: this.missing, transferable };
+    if (base.step !== "start") return { ...base, fields: [], transferable };
+    return { ...base, fields: startFields(this.client.getState().environment ?? makeEnvironment()), transferable };
+  }
+
+  authenticateWithRedirect(strategy: OAuthStrategy): Promise<void> {
+    return this.run(`authenticateWithRedirect:${strategy}`, "signUp", () => {
+      this.client.navigated.push(`https://${strategy.slice("oauth_".length)}.example/authorize`);
+    });
+  }
+
+  /** transfer creates the sign-up from the sign-in's identity: it goes on to the missing fields. */
+  transfer(): Promise<void> {
+    return this.run("transfer", "signUp", () => this.set({ step: "continue" }));
   }
 
   submit(): Promise<void> {

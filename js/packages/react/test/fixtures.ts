@@ -1,6 +1,6 @@
 // Wire objects for tests, shaped like the Frontend API's (docs/api/frontend.md).
 
-import type { Device, EmailAddress, Environment, Session, SignIn, SignUp, User } from "@latchkey/js";
+import type { Device, EmailAddress, Environment, ExternalAccount, Session, SignIn, SignUp, User } from "@latchkey/js";
 
 const t0 = 1_700_000_000_000;
 
@@ -35,6 +35,32 @@ export function makeEmailAddress(overrides: Partial<EmailAddress> = {}): EmailAd
     email_address: "ada@example.com",
     verification: { status: "verified", strategy: "email_code", attempts: null, expire_at: null, verified_at: t0 },
     linked_to: [],
+    created_at: t0,
+    updated_at: t0,
+    ...overrides,
+  };
+}
+
+/** The built-in providers a social environment enables, in display order. */
+export const socialProviders: NonNullable<Environment["social"]> = [
+  { provider: "google", strategy: "oauth_google", name: "Google" },
+  { provider: "github", strategy: "oauth_github", name: "GitHub" },
+  { provider: "acme_sso", strategy: "oauth_acme_sso", name: "Acme SSO" },
+];
+
+export function makeExternalAccount(overrides: Partial<ExternalAccount> = {}): ExternalAccount {
+  const provider = overrides.provider ?? "google";
+  return {
+    object: "external_account",
+    id: `eac_${provider}`,
+    provider,
+    provider_user_id: "1234",
+    email_address: "ada@example.com",
+    first_name: "Ada",
+    last_name: "Lovelace",
+    username: null,
+    avatar_url: null,
+    verification: { status: "verified", strategy: `oauth_${provider}`, attempts: null, expire_at: null, external_verification_redirect_url: null },
     created_at: t0,
     updated_at: t0,
     ...overrides,

@@ -11,7 +11,7 @@ import type { SignInStep, SignUpStep } from "@latchkey/js";
 import { LatchkeyProvider, SignIn, SignInButton, SignUp, SignUpButton, UserButton, UserProfile } from "../src/index";
 import { allPartNames, isPartName, type PartName } from "../src/parts/registry";
 import { FakeClient, type FakeSignInFlow, type FakeSignUpFlow } from "./fake-client";
-import { makeDevice, makeEmailAddress, makeEnvironment, makeUser } from "./fixtures";
+import { makeDevice, makeEmailAddress, makeEnvironment, makeExternalAccount, makeUser, socialProviders } from "./fixtures";
 
 const seen = new Set<string>();
 
@@ -34,7 +34,7 @@ function Wrap({ client, children }: { client: FakeClient; children: ReactNode })
   return <LatchkeyProvider client={client}>{children}</LatchkeyProvider>;
 }
 
-const branded = makeEnvironment({ branding: { logo_url: "https://img.example/logo.png" }, sign_up: { legal_consent_required: true }, identifiers: { username: { enabled: true }, phone_number: { enabled: true } } });
+const branded = makeEnvironment({ social: socialProviders, branding: { logo_url: "https://img.example/logo.png" }, sign_up: { legal_consent_required: true }, identifiers: { username: { enabled: true }, phone_number: { enabled: true } } });
 const layout = { layout: { termsPageUrl: "/terms", privacyPageUrl: "/privacy" } };
 
 const signInSteps: SignInStep[] = ["identifier", "password", "choose_strategy", "email_code", "email_link", "forgot_password", "reset_code", "reset_link", "new_password", "complete"];
@@ -171,9 +171,10 @@ function userClient(code: string | null, param?: string): FakeClient {
       makeEmailAddress({ id: "idn_email_2", email_address: "ada@work.example" }),
       makeEmailAddress({ id: "idn_email_3", email_address: "ada@old.example", verification: null }),
     ],
+    external_accounts: [makeExternalAccount({ provider: "google" })],
   });
   const second = makeUser({ id: "user_2", first_name: "Grace", last_name: "Hopper" });
-  const env = makeEnvironment({ session: { multi_session: true }, identifiers: { username: { enabled: true, used_for_sign_in: true } } });
+  const env = makeEnvironment({ social: socialProviders, session: { multi_session: true }, identifiers: { username: { enabled: true, used_for_sign_in: true } } });
   const client = new FakeClient({ user, environment: env, devices: [makeDevice({ id: "sess_1", current: true }), makeDevice({ id: "sess_2", current: false })] });
   const first = client.getState().sessions[0];
   if (first) client.setState({ sessions: [first, { ...first, id: "sess_2", user: second }] });
@@ -230,7 +231,7 @@ function navigation(el: HTMLElement): boolean {
 }
 
 function ending(el: HTMLElement): boolean {
-  return /sign ?out|delete|remove|revoke/i.test(el.textContent ?? "") && !/cancel/i.test(el.textContent ?? "");
+  return /sign ?out|delete|remove|revoke|disconnect/i.test(el.textContent ?? "") && !/cancel/i.test(el.textContent ?? "");
 }
 
 function fillInputs(client: FakeClient) {

@@ -9,7 +9,7 @@ import { en } from "../src/localization/en";
 import { commonParts } from "../src/parts/common";
 import { userProfileParts } from "../src/parts/user-profile";
 import { FakeClient, type FakeClientInit } from "./fake-client";
-import { makeDevice, makeEmailAddress, makeEnvironment, makeUser } from "./fixtures";
+import { makeDevice, makeEmailAddress, makeEnvironment, makeExternalAccount, makeUser, socialProviders } from "./fixtures";
 import { renderWithClient } from "./render";
 
 afterEach(() => {
@@ -521,8 +521,8 @@ describe("<UserProfile />", () => {
   });
 
   it("gives every element a part of <UserProfile /> in every state it opens", async () => {
-    const user = makeUser({ username: "ada", has_image: true, image_url: "https://img.example/ada.png", email_addresses: [makeEmailAddress(), work, home] });
-    const { client, container } = setup({ mode: "modal", open: true }, { user, environment: makeEnvironment({ identifiers: { username: { enabled: true } } }) });
+    const user = makeUser({ username: "ada", has_image: true, image_url: "https://img.example/ada.png", email_addresses: [makeEmailAddress(), work, home], external_accounts: [makeExternalAccount({ provider: "google" })] });
+    const { client, container } = setup({ mode: "modal", open: true }, { user, environment: makeEnvironment({ social: socialProviders, identifiers: { username: { enabled: true } } }) });
     const seen = new Set<string>();
     const problems: string[] = [];
     const check = (label: string) => {
@@ -554,6 +554,8 @@ describe("<UserProfile />", () => {
     const homeRow = screen.getByText("ada@home.example").closest("li") as HTMLElement;
     await press("Remove", homeRow);
     check("confirm remove");
+    await press("Disconnect");
+    check("confirm disconnect");
     await press("Security");
     await settle();
     check("security");
@@ -579,7 +581,7 @@ describe("the section registry", () => {
   });
 
   it("shows nothing for capabilities the instance does not have yet", () => {
-    const linked = { ...context, user: makeUser({ external_accounts: [{ provider: "github" }], two_factor_enabled: true }) };
+    const linked = { ...context, user: makeUser({ external_accounts: [makeExternalAccount({ provider: "github" })], two_factor_enabled: true }) };
     expect([...sectionsOf("profile", linked), ...sectionsOf("security", linked)].map((s) => s.id)).toEqual(["profile", "emailAddresses", "password", "devices", "deleteAccount"]);
   });
 
@@ -587,7 +589,7 @@ describe("the section registry", () => {
     const Connected: SectionDefinition["Component"] = () => null;
     const registry: SectionDefinition[] = [...sectionRegistry, { id: "connectedAccounts", page: "profile", available: ({ user }) => user.external_accounts.length > 0, Component: Connected }];
     expect(sectionsOf("profile", context, registry).map((s) => s.id)).toEqual(["profile", "emailAddresses"]);
-    const linked = { ...context, user: makeUser({ external_accounts: [{ provider: "github" }] }) };
+    const linked = { ...context, user: makeUser({ external_accounts: [makeExternalAccount({ provider: "github" })] }) };
     expect(sectionsOf("profile", linked, registry).map((s) => s.id)).toEqual(["profile", "emailAddresses", "connectedAccounts"]);
   });
 

@@ -75,6 +75,16 @@ export const userProfileParts = [
   "deviceName",
   "deviceMeta",
   "deviceRevoke",
+  // connected accounts
+  "accountList",
+  "accountItem",
+  "accountIcon",
+  "accountText",
+  "accountProvider",
+  "accountEmail",
+  "accountDisconnect",
+  "connectList",
+  "connectButton",
   // delete account
   "deleteStart",
 ] as const;

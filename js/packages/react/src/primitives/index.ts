@@ -4,6 +4,7 @@
 export { Action, type ActionProps } from "./action";
 export { Avatar, userInitials, userName, type AvatarPrimitiveProps } from "./avatar";
 export { Box, type BoxProps } from "./box";
+export { Connection, SocialButtons, useSocialSelect, type ConnectionProps, type ConnectionRenderState, type SocialButtonsProps } from "./connection";
 export { Field, FieldError, Label, useFieldControl, type FieldControl, type FieldErrorProps, type FieldProps, type LabelPrimitiveProps } from "./field";
 export { Form, useForm, type FormContextValue, type FormError, type FormErrors, type FormRootProps, type FormValue } from "./form";
 export { GlobalError, type GlobalErrorProps } from "./global-error";

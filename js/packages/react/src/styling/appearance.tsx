@@ -22,6 +22,10 @@ export interface Layout {
   privacyPageUrl?: string;
   /** Show sign-up fields the instance allows but does not require (default true). */
   showOptionalFields?: boolean;
+  /** Where <SignIn /> and <SignUp /> show the social buttons: above the form ("top", the default) or below it. */
+  socialButtonsPlacement?: "top" | "bottom";
+  /** Social buttons with the provider's mark and "Continue with <provider>" ("block", the default), or a row of marks ("icon"). */
+  socialButtonsVariant?: "block" | "icon";
 }
 
 /** Appearance restyles the components; see docs/guides/styling.md. */

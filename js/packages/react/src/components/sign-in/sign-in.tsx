@@ -12,6 +12,7 @@ import { GlobalError } from "../../primitives/global-error";
 import { SignInRoot } from "../../primitives/sign-in";
 import { AppearanceScope, type Appearance } from "../../styling/appearance";
 import type { Slots } from "../../styling/slots";
+import { SignUpCard } from "../sign-up/sign-up";
 import { CardFooter } from "../shared/footer";
 import { Frame } from "../shared/frame";
 import { CardHeader } from "../shared/header";
@@ -41,6 +42,12 @@ export interface SignInProps {
   open?: boolean;
   /** Modal mode: called to open or close the dialog (Escape, backdrop, close button). */
   onOpenChange?: (open: boolean) => void;
+  /**
+   * Start by signing in to the account a sign-up's social identity belongs
+   * to. <SignUp /> sets it when it comes back from a provider with such an
+   * identity; an app rarely needs to.
+   */
+  transfer?: boolean;
 }
 
 /** SignInCard is <SignIn /> without its appearance scope. */
@@ -52,13 +59,18 @@ export function SignInCard(props: SignInProps) {
   );
 }
 
-function SignInContent({ redirectUrl, afterSignInUrl, signUpUrl = "/sign-up", initialValues, onComplete, mode = "page", open = true, onOpenChange }: SignInProps) {
+function SignInContent({ redirectUrl, afterSignInUrl, signUpUrl = "/sign-up", initialValues, onComplete, mode = "page", open = true, onOpenChange, transfer = false }: SignInProps) {
   const { client, state } = useLatchkeyContext();
   const t = useLocalization();
-  const flow = useOwnedFlow<SignInFlow>(undefined, () => prefilled(client.signInFlow(), initialValues), "sign_in_root_missing");
+  const flow = useOwnedFlow<SignInFlow>(undefined, () => prefilled(client.signInFlow(transfer ? { transfer: true } : undefined), initialValues), "sign_in_root_missing");
   const flowState = useFlowState(flow);
   const env = state.environment;
   useCompletion({ redirectUrl, fallbackUrl: afterSignInUrl, complete: flowState.step === "complete", sessionId: flowState.createdSessionId, modal: mode === "modal", onComplete });
+
+  // The provider's identity has no account: create it (with any fields still missing).
+  if (flowState.transferable) {
+    return <SignUpCard transfer redirectUrl={redirectUrl} afterSignUpUrl={afterSignInUrl} onComplete={onComplete} mode={mode} open={open} onOpenChange={onOpenChange} />;
+  }
 
   const texts = t.signIn.steps[flowState.step];
   const params = { applicationName: env?.branding.application_name ?? "", identifier: flowState.safeIdentifier ?? String(flowState.values.identifier) };

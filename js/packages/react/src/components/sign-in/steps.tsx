@@ -10,6 +10,7 @@ import { usePart } from "../../styling/use-part";
 import { Secondary, Submit } from "../shared/actions";
 import { CheckboxField, CodeField, TextField } from "../shared/fields";
 import { Identity } from "../shared/identity";
+import { SocialSection } from "../shared/social";
 import { identifierInput } from "./identifier-label";
 
 export function IdentifierStep({ env }: { env: Environment }) {
@@ -17,6 +18,7 @@ export function IdentifierStep({ env }: { env: Environment }) {
   const { label, emailOnly } = identifierInput(env, t.identifier);
   return (
     <SignInStepView name="identifier" part="signIn-step">
+      <SocialSection component="signIn" position="top" />
       <TextField
         component="signIn"
         name="identifier"
@@ -29,6 +31,7 @@ export function IdentifierStep({ env }: { env: Environment }) {
         required
       />
       <Submit part="signIn-submit">{t.continue}</Submit>
+      <SocialSection component="signIn" position="bottom" />
     </SignInStepView>
   );
 }

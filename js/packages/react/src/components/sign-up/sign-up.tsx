@@ -12,6 +12,7 @@ import { GlobalError } from "../../primitives/global-error";
 import { SignUpRoot } from "../../primitives/sign-up";
 import { AppearanceScope, type Appearance } from "../../styling/appearance";
 import type { Slots } from "../../styling/slots";
+import { SignInCard } from "../sign-in/sign-in";
 import { CardFooter } from "../shared/footer";
 import { Frame } from "../shared/frame";
 import { CardHeader } from "../shared/header";
@@ -40,6 +41,12 @@ export interface SignUpProps {
   open?: boolean;
   /** Modal mode: called to open or close the dialog. */
   onOpenChange?: (open: boolean) => void;
+  /**
+   * Start by creating the sign-up from a sign-in whose social identity has
+   * no account yet. <SignIn /> sets it when it comes back from a provider
+   * with such an identity; an app rarely needs to.
+   */
+  transfer?: boolean;
 }
 
 /** SignUpCard is the drop-in sign-up card. */
@@ -51,13 +58,18 @@ export function SignUpCard(props: SignUpProps) {
   );
 }
 
-function SignUpContent({ redirectUrl, afterSignUpUrl, signInUrl = "/sign-in", initialValues, onComplete, mode = "page", open = true, onOpenChange }: SignUpProps) {
+function SignUpContent({ redirectUrl, afterSignUpUrl, signInUrl = "/sign-in", initialValues, onComplete, mode = "page", open = true, onOpenChange, transfer = false }: SignUpProps) {
   const { client, state } = useLatchkeyContext();
   const t = useLocalization();
-  const flow = useOwnedFlow<SignUpFlow>(undefined, () => prefilled(client.signUpFlow(), initialValues), "sign_up_root_missing");
+  const flow = useOwnedFlow<SignUpFlow>(undefined, () => prefilled(client.signUpFlow(transfer ? { transfer: true } : undefined), initialValues), "sign_up_root_missing");
   const flowState = useFlowState(flow);
   const env = state.environment;
   useCompletion({ redirectUrl, fallbackUrl: afterSignUpUrl, complete: flowState.step === "complete", sessionId: flowState.createdSessionId, modal: mode === "modal", onComplete });
+
+  // The provider's identity belongs to an account: sign in to it instead.
+  if (flowState.transferable) {
+    return <SignInCard transfer redirectUrl={redirectUrl} afterSignInUrl={afterSignUpUrl} onComplete={onComplete} mode={mode} open={open} onOpenChange={onOpenChange} />;
+  }
 
   const texts = t.signUp.steps[flowState.step];
   const params = { applicationName: env?.branding.application_name ?? "", emailAddress: String(flowState.values.email_address) };

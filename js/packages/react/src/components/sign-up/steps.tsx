@@ -13,17 +13,19 @@ import { usePart } from "../../styling/use-part";
 import { Secondary, Submit } from "../shared/actions";
 import { CheckboxField, CodeField, TextField } from "../shared/fields";
 import { Identity } from "../shared/identity";
+import { SocialSection } from "../shared/social";
 
 /** FieldsStep shows the fields of "start" (what the instance takes) and "continue" (what is still missing). */
 export function FieldsStep({ env }: { env: Environment }) {
   const t = useLocalization().signUp;
-  const { fields } = useSignUp();
+  const { fields, step } = useSignUp();
   const showOptional = useAppearance().layout?.showOptionalFields ?? true;
   const shown = fields.filter((f) => f.required || showOptional);
   const first = shown.find((f) => f.name === "first_name");
   const last = shown.find((f) => f.name === "last_name");
   return (
     <SignUpStepView name={["start", "continue"]} part="signUp-step">
+      {step === "start" ? <SocialSection component="signUp" position="top" /> : null}
       {first && last ? (
         <Box part="signUp-nameRow">
           <SignUpInput field={first} env={env} />
@@ -36,6 +38,7 @@ export function FieldsStep({ env }: { env: Environment }) {
           <SignUpInput key={field.name} field={field} env={env} />
         ))}
       <Submit part="signUp-submit">{t.continue}</Submit>
+      {step === "start" ? <SocialSection component="signUp" position="bottom" /> : null}
     </SignUpStepView>
   );
 }

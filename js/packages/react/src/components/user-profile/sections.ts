@@ -8,6 +8,7 @@
 
 import type { ComponentType } from "react";
 import type { Environment, User } from "@latchkey/js";
+import { ConnectedAccountsSection } from "./section-connected-accounts";
 import { DeleteAccountSection } from "./section-delete-account";
 import { DevicesSection } from "./section-devices";
 import { EmailAddressesSection } from "./section-email-addresses";
@@ -51,6 +52,14 @@ export const sectionRegistry: readonly SectionDefinition[] = [
     page: "profile",
     available: ({ user, environment }) => environment.identifiers.email_address.enabled || user.email_addresses.length > 0,
     Component: EmailAddressesSection,
+  },
+  {
+    id: "connectedAccounts",
+    page: "profile",
+    // The instance offers social sign-in: a user can connect an account, or
+    // see and disconnect the ones connected.
+    available: ({ environment }) => (environment.social ?? []).length > 0,
+    Component: ConnectedAccountsSection,
   },
   { id: "password", page: "security", available: ({ environment }) => environment.password.enabled, Component: PasswordSection },
   { id: "devices", page: "security", available: () => true, Component: DevicesSection },

@@ -10,4 +10,10 @@ export const common = {
   back: "Back",
   change: "Change",
   working: "Please wait…",
+  social: {
+    /** A social button's text ({provider} is the provider's name, "Google"). */
+    continueWith: "Continue with {provider}",
+    /** Between the social buttons and the form. */
+    divider: "or",
+  },
 };

@@ -79,6 +79,15 @@ export const userProfile = {
     signOutConfirm: "Sign out {device}? It will have to sign in again.",
     signedOut: "{device} was signed out.",
   },
+  connectedAccounts: {
+    title: "Connected accounts",
+    none: "No account is connected yet.",
+    pending: "Not finished",
+    connect: "Connect {provider}",
+    disconnect: "Disconnect",
+    disconnectConfirm: "Disconnect {provider} ({account})? You will no longer be able to sign in with it.",
+    disconnected: "{provider} was disconnected.",
+  },
   deleteAccount: {
     title: "Delete account",
     description: "Delete your account and everything in it. This cannot be undone.",

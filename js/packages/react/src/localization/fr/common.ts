@@ -11,4 +11,8 @@ export const common: typeof en = {
   back: "Retour",
   change: "Modifier",
   working: "Veuillez patienter…",
+  social: {
+    continueWith: "Continuer avec {provider}",
+    divider: "ou",
+  },
 };

@@ -77,6 +77,15 @@ export const userProfile: typeof en = {
     signOutConfirm: "Déconnecter {device} ? Il devra se reconnecter.",
     signedOut: "{device} a été déconnecté.",
   },
+  connectedAccounts: {
+    title: "Comptes associés",
+    none: "Aucun compte n'est encore associé.",
+    pending: "Non terminé",
+    connect: "Associer {provider}",
+    disconnect: "Dissocier",
+    disconnectConfirm: "Dissocier {provider} ({account}) ? Vous ne pourrez plus vous connecter avec.",
+    disconnected: "{provider} a été dissocié.",
+  },
   deleteAccount: {
     title: "Supprimer le compte",
     description: "Supprimez votre compte et tout ce qu'il contient. Cette action est irréversible.",
