@@ -120,6 +120,10 @@ type SignUp struct {
 	CreatedSessionID     string
 	CreatedAt, UpdatedAt time.Time
 	ExpireAt             time.Time
+	// ExternalProviderID is the provider (OAuthProvider.ID) whose verified
+	// identity the sign-up carries: its user is created with that external
+	// account and needs no password.
+	ExternalProviderID string
 }
 
 // Challenge kinds, named as the strategies on the wire.

@@ -31,6 +31,9 @@ type User struct {
 	Version int64
 
 	Identifiers []*Identifier // filled by the store on reads, ordered by creation
+	// ExternalAccounts are the user's identities at providers, oldest first,
+	// when the reader asked for them (nil otherwise).
+	ExternalAccounts []*ExternalAccount
 }
 
 // EmailAddresses returns the user's email address identifiers.

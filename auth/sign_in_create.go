@@ -21,6 +21,10 @@ type CreateSignInParams struct {
 	// RedirectURL is where magic and reset links send the person; the
 	// caller checks it against the instance's allow-list.
 	RedirectURL string `json:"redirect_url"`
+	// Transfer signs in the user a sign-up with a provider turned out to
+	// be (the sign-up's external_account verification is transferable);
+	// Social.TransferToSignIn handles it.
+	Transfer bool `json:"transfer"`
 }
 
 // maxIdentifierInput bounds what is parsed as an identifier.

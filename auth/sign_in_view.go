@@ -49,6 +49,9 @@ type SignInView struct {
 	SupportedIdentifiers []string
 	Factors              []Factor
 	Verification         *FactorVerification // nil until a factor is prepared or verified
+	// Social is the provider step of a sign-in with a provider (strategy
+	// oauth_<id>); nil otherwise.
+	Social *SocialVerification
 }
 
 // View returns the sign-in for rendering in a client, or nil when it no
@@ -106,6 +109,19 @@ func (s *SignIns) view(ctx context.Context, si *latchkey.SignIn, c *latchkey.Cha
 		}
 	}
 	v.Verification = verificationOf(si, c, s.now())
+	if IsOAuthStrategy(si.Strategy) && s.box != nil {
+		sv, err := socialVerification(ctx, s.store, s.box, si.ID, s.now())
+		if err != nil {
+			return nil, err
+		}
+		if sv == nil {
+			sv = &SocialVerification{Strategy: si.Strategy, Status: SocialUnverified}
+		}
+		if si.Status == latchkey.SignInComplete {
+			sv.Status = SocialVerified
+		}
+		v.Verification, v.Social = nil, sv
+	}
 	return v, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/seal"
 	"github.com/latchkeyhq/latchkey/sqlstore"
 )
 
@@ -37,6 +38,7 @@ type SignIns struct {
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
+	box       *seal.Box // set by NewSocial: the social step of a sign-in is read with it
 
 	mail sync.WaitGroup // mail being sent in the background
 }

@@ -81,6 +81,9 @@ func (s *SignUps) complete(ctx context.Context, tx *sqlstore.Tx, st *ClientState
 	strategy := ""
 	if su.EmailNormalized != "" {
 		strategy = latchkey.VerifyEmailCode
+		if su.ExternalProviderID != "" && !su.EmailVerifiedAt.IsZero() {
+			strategy = StrategyOAuthPrefix + su.ExternalProviderID // the provider verified it
+		}
 		c, err := tx.LatestChallenge(ctx, OwnerSignUp, su.ID)
 		switch {
 		case err == nil && c.Status == latchkey.ChallengeVerified && c.Target == su.EmailNormalized:
@@ -131,6 +134,9 @@ func (s *SignUps) complete(ctx context.Context, tx *sqlstore.Tx, st *ClientState
 	if err := tx.CreateUser(ctx, u); err != nil {
 		return err
 	}
+	if err := s.createExternalAccount(ctx, tx, su, u, req); err != nil {
+		return err
+	}
 	if st.Client.SignUpID == su.ID {
 		st.Client.SignUpID = ""
 	}
@@ -152,4 +158,28 @@ func (s *SignUps) complete(ctx context.Context, tx *sqlstore.Tx, st *ClientState
 	}
 	return tx.AddAudit(ctx, &sqlstore.AuditEvent{Type: "sign_up.completed", UserID: u.ID, ClientID: st.Client.ID,
 		SessionID: sess.ID, IP: ip, Data: data})
+}
+
+// createExternalAccount links the identity a social sign-up carries to
+// its new user, in the sign-up's transaction.
+func (s *SignUps) createExternalAccount(ctx context.Context, tx *sqlstore.Tx, su *latchkey.SignUp, u *latchkey.User, req RequestInfo) error {
+	if su.ExternalProviderID == "" || s.box == nil {
+		return nil
+	}
+	p, err := tx.OAuthPendingByOwner(ctx, s.box, su.ID)
+	if errors.Is(err, latchkey.ErrNotFound) || (err == nil && p.Status != SocialVerified) {
+		return latchkey.Errorf(latchkey.CodeAttemptExpired, "", "This sign-up lost its provider account. Start again.")
+	} else if err != nil {
+		return err
+	}
+	acct := p.Account
+	acct.UserID = u.ID
+	if err := tx.CreateExternalAccount(ctx, s.box, &acct); err != nil {
+		return err
+	}
+	if err := tx.DeleteOAuthPending(ctx, su.ID); err != nil {
+		return err
+	}
+	return tx.AddAudit(ctx, &sqlstore.AuditEvent{Type: "external_account.linked", UserID: u.ID, IP: req.IP,
+		Data: map[string]any{"external_account_id": acct.ID, "provider": acct.ProviderID, "reason": "sign_up"}})
 }

@@ -26,6 +26,11 @@ type SignUpParams struct {
 	// RedirectURL is where the email link sends the person once verified.
 	// The caller checks it against the instance's allow-list.
 	RedirectURL *string `json:"redirect_url"`
+	// Strategy oauth_<provider> starts a sign-up with a provider, and
+	// Transfer turns a transferable sign-in with a provider into a sign-up;
+	// Social handles both (StartSignUp, TransferToSignUp).
+	Strategy string `json:"strategy"`
+	Transfer bool   `json:"transfer"`
 }
 
 // Sign-up field names, as in required_fields, missing_fields and errors.
@@ -309,7 +314,9 @@ func signUpFields(set *latchkey.Settings) (required, optional []string) {
 func missingFields(set *latchkey.Settings, su *latchkey.SignUp) []string {
 	has := map[string]bool{
 		fieldEmail: su.EmailAddress != "", fieldPhone: su.PhoneNumber != "", fieldUsername: su.Username != "",
-		fieldPassword: su.PasswordHash != "", fieldFirst: su.FirstName != "", fieldLast: su.LastName != "",
+		// A provider signs in a user created with its identity: no password needed.
+		fieldPassword: su.PasswordHash != "" || su.ExternalProviderID != "",
+		fieldFirst:    su.FirstName != "", fieldLast: su.LastName != "",
 		fieldLegal: !su.LegalAcceptedAt.IsZero(),
 	}
 	required, _ := signUpFields(set)

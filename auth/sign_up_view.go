@@ -20,6 +20,9 @@ type SignUpView struct {
 	// EmailVerification is the state of the email address's verification,
 	// or nil when the sign-up has no address or nothing was sent to it yet.
 	EmailVerification *VerificationView
+	// Social is the provider step of a sign-up started with a provider or
+	// transferred from a sign-in; nil otherwise.
+	Social *SocialVerification
 }
 
 // VerificationView is the state of one verification.
@@ -41,6 +44,16 @@ func (s *SignUps) Describe(ctx context.Context, su *latchkey.SignUp) (*SignUpVie
 		if !s.now().Before(su.ExpireAt) {
 			v.Status = latchkey.SignUpAbandoned
 		}
+	}
+	if s.box != nil {
+		sv, err := socialVerification(ctx, s.store, s.box, su.ID, s.now())
+		if err != nil {
+			return nil, err
+		}
+		if sv == nil && su.ExternalProviderID != "" {
+			sv = &SocialVerification{Status: SocialVerified, Strategy: StrategyOAuthPrefix + su.ExternalProviderID}
+		}
+		v.Social = sv
 	}
 	if su.EmailNormalized == "" {
 		return v, nil

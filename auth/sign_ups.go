@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/seal"
 	"github.com/latchkeyhq/latchkey/sqlstore"
 )
 
@@ -21,6 +22,7 @@ type SignUps struct {
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
+	box       *seal.Box // set by NewSocial: external accounts are created as sign-ups complete
 }
 
 // NewSignUps returns the sign-up service.

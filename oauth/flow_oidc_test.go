@@ -14,20 +14,20 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/latchkeyhq/latchkey"
-	"github.com/latchkeyhq/latchkey/oauth/internal/oidctest"
+	"github.com/latchkeyhq/latchkey/oauth/oauthtest"
 )
 
 const testRedirectURI = "http://127.0.0.1:1/v1/oauth_callback"
 
-var testUser = oidctest.User{
+var testUser = oauthtest.User{
 	ID: "user-4711", Email: "Ada.Lovelace@Example.COM", EmailVerified: true,
 	GivenName: "Ada", FamilyName: "Lovelace", Username: "ada", Picture: "https://example.com/ada.png",
 }
 
 // startOP runs the real OpenID provider with the test client and user.
-func startOP(t *testing.T, user oidctest.User, deny bool) *oidctest.Server {
+func startOP(t *testing.T, user oauthtest.User, deny bool) *oauthtest.Server {
 	t.Helper()
-	return oidctest.Start(t, oidctest.Config{
+	return oauthtest.Start(t, oauthtest.Config{
 		ClientID: "latchkey-client", ClientSecret: "s3cret-of-the-client",
 		RedirectURI: testRedirectURI, User: user, Deny: deny,
 	})
@@ -36,7 +36,7 @@ func startOP(t *testing.T, user oidctest.User, deny bool) *oidctest.Server {
 // opProviders are the two ways the tests configure the OP: as a custom OIDC
 // provider found by discovery, and as "google" with its endpoints pointed
 // at the OP.
-func opProviders(t *testing.T, op *oidctest.Server, scopes ...string) map[string]*Provider {
+func opProviders(t *testing.T, op *oauthtest.Server, scopes ...string) map[string]*Provider {
 	t.Helper()
 	resp, err := http.Get(op.Issuer + "/.well-known/openid-configuration")
 	if err != nil {
@@ -71,7 +71,7 @@ func opProviders(t *testing.T, op *oidctest.Server, scopes ...string) map[string
 }
 
 // authorize runs Start and the browser round trip, checking the request.
-func authorize(t *testing.T, op *oidctest.Server, p *Provider) (*Start, string) {
+func authorize(t *testing.T, op *oauthtest.Server, p *Provider) (*Start, string) {
 	t.Helper()
 	st, err := p.Start(context.Background(), testRedirectURI)
 	if err != nil {

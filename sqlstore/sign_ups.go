@@ -11,7 +11,7 @@ import (
 
 const signUpColumns = `id, client_id, status, email_address, email_normalized, email_verified_at, phone_number,
 	username, password_hash, first_name, last_name, unsafe_metadata, legal_accepted_at, redirect_url,
-	created_user_id, created_session_id, created_at, updated_at, expire_at`
+	created_user_id, created_session_id, created_at, updated_at, expire_at, external_provider_id`
 
 // CreateSignUp inserts a sign-up attempt.
 func (tx *Tx) CreateSignUp(ctx context.Context, su *latchkey.SignUp) error {
@@ -20,11 +20,11 @@ func (tx *Tx) CreateSignUp(ctx context.Context, su *latchkey.SignUp) error {
 	}
 	su.CreatedAt, su.UpdatedAt = tx.now, tx.now
 	_, err := tx.exec(ctx, `INSERT INTO sign_ups (`+signUpColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		su.ID, su.ClientID, su.Status, su.EmailAddress, su.EmailNormalized, ms(su.EmailVerifiedAt), su.PhoneNumber,
 		su.Username, su.PasswordHash, su.FirstName, su.LastName, metadataText(su.UnsafeMetadata),
 		ms(su.LegalAcceptedAt), su.RedirectURL, su.CreatedUserID, su.CreatedSessionID, ms(su.CreatedAt),
-		ms(su.UpdatedAt), ms(su.ExpireAt))
+		ms(su.UpdatedAt), ms(su.ExpireAt), su.ExternalProviderID)
 	if err != nil {
 		return fmt.Errorf("create sign-up: %w", err)
 	}
@@ -37,10 +37,10 @@ func (tx *Tx) UpdateSignUp(ctx context.Context, su *latchkey.SignUp) error {
 	_, err := tx.exec(ctx, `UPDATE sign_ups SET status = ?, email_address = ?, email_normalized = ?,
 		email_verified_at = ?, phone_number = ?, username = ?, password_hash = ?, first_name = ?, last_name = ?,
 		unsafe_metadata = ?, legal_accepted_at = ?, redirect_url = ?, created_user_id = ?, created_session_id = ?,
-		updated_at = ?, expire_at = ? WHERE id = ?`,
+		updated_at = ?, expire_at = ?, external_provider_id = ? WHERE id = ?`,
 		su.Status, su.EmailAddress, su.EmailNormalized, ms(su.EmailVerifiedAt), su.PhoneNumber, su.Username,
 		su.PasswordHash, su.FirstName, su.LastName, metadataText(su.UnsafeMetadata), ms(su.LegalAcceptedAt),
-		su.RedirectURL, su.CreatedUserID, su.CreatedSessionID, ms(su.UpdatedAt), ms(su.ExpireAt), su.ID)
+		su.RedirectURL, su.CreatedUserID, su.CreatedSessionID, ms(su.UpdatedAt), ms(su.ExpireAt), su.ExternalProviderID, su.ID)
 	if err != nil {
 		return fmt.Errorf("update sign-up: %w", err)
 	}
@@ -68,7 +68,7 @@ func scanSignUp(row rowScanner) (*latchkey.SignUp, error) {
 	var unsafe string
 	err := row.Scan(&su.ID, &su.ClientID, &su.Status, &su.EmailAddress, &su.EmailNormalized, &verified,
 		&su.PhoneNumber, &su.Username, &su.PasswordHash, &su.FirstName, &su.LastName, &unsafe, &legal,
-		&su.RedirectURL, &su.CreatedUserID, &su.CreatedSessionID, &created, &updated, &expire)
+		&su.RedirectURL, &su.CreatedUserID, &su.CreatedSessionID, &created, &updated, &expire, &su.ExternalProviderID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, latchkey.ErrNotFound
 	} else if err != nil {

@@ -12,6 +12,9 @@ func (s *Server) usersGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notFoundAs(err, "user", id)
 	}
+	if err := s.withExternalAccounts(r.Context(), u); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, newUserJSON(u, time.Now()))
 	return nil
 }

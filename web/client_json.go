@@ -78,6 +78,9 @@ func (s *Server) clientJSON(ctx context.Context, fc *frontendCtx) (*clientJSON, 
 		} else if err != nil {
 			return nil, err
 		}
+		if err := s.withExternalAccounts(ctx, u); err != nil {
+			return nil, err
+		}
 		out.Sessions = append(out.Sessions, newSessionJSON(sess, u, now))
 	}
 	if c.SignInID != "" {

@@ -64,7 +64,13 @@ type environmentSession struct {
 func (s *Server) environment(w http.ResponseWriter, r *http.Request, fc *frontendCtx) error {
 	snap := s.instance.Snapshot()
 	set := snap.Settings
-	providers, err := s.store.EnabledOAuthProviders(r.Context())
+	var providers []*latchkey.OAuthProvider
+	var err error
+	if s.social != nil {
+		providers, err = s.social.Providers(r.Context()) // with the test provider in dev mode
+	} else {
+		providers, err = s.store.EnabledOAuthProviders(r.Context())
+	}
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,9 @@ import (
 func TestEnvironmentSocial(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, engine string) {
-		ts := newTestServer(t, engine)
+		// Outside dev mode: dev mode always lists the test provider
+		// (TestSocialTestIdPListed).
+		ts := newTestServer(t, engine, withoutDev())
 		b := newBrowser(t, ts)
 		social := func() []environmentSocial {
 			t.Helper()

@@ -21,6 +21,9 @@ func (s *Server) meGet(w http.ResponseWriter, r *http.Request, fc *frontendCtx) 
 	if err != nil {
 		return err
 	}
+	if err := s.withExternalAccounts(r.Context(), u); err != nil {
+		return err
+	}
 	return s.writeFrontend(w, r, fc, http.StatusOK, newFrontendUser(u, time.Now()))
 }
 

@@ -14,6 +14,9 @@ func (s *Server) signInCreate(w http.ResponseWriter, r *http.Request, fc *fronte
 	if err := s.decodeJSON(r, &p, true); err != nil {
 		return err
 	}
+	if s.social != nil && (p.Transfer || auth.IsOAuthStrategy(p.Strategy)) {
+		return s.signInSocial(w, r, fc, p)
+	}
 	if err := s.checkOptionalRedirect(p.RedirectURL); err != nil {
 		return err
 	}

@@ -41,6 +41,10 @@ type signInVerificationJSON struct {
 	Strategy string `json:"strategy"`
 	Attempts *int   `json:"attempts"`
 	ExpireAt *int64 `json:"expire_at"`
+	// ExternalVerificationRedirectURL is present (possibly null) only for
+	// a provider's strategy: the outer pointer says present, the inner one
+	// holds the URL, given only in the answer that starts the redirect.
+	ExternalVerificationRedirectURL **string `json:"external_verification_redirect_url,omitempty"`
 }
 
 func newSignInJSON(v *auth.SignInView) signInJSON {
@@ -57,10 +61,16 @@ func newSignInJSON(v *auth.SignInView) signInJSON {
 			signInFactorJSON{Strategy: f.Strategy, SafeIdentifier: f.SafeIdentifier, EmailAddressID: f.EmailAddressID})
 	}
 	if fv := v.Verification; fv != nil {
-		out.FirstFactorVerification = &signInVerificationJSON{Status: fv.Status, Strategy: fv.Strategy, ExpireAt: optMillis(fv.ExpireAt)}
+		ffv := &signInVerificationJSON{Status: fv.Status, Strategy: fv.Strategy, ExpireAt: optMillis(fv.ExpireAt)}
 		if !fv.ExpireAt.IsZero() && fv.Strategy != latchkey.VerifyEmailLink && fv.Strategy != latchkey.VerifyResetPasswordLink {
-			out.FirstFactorVerification.Attempts = &fv.Attempts
+			ffv.Attempts = &fv.Attempts
 		}
+		out.FirstFactorVerification = ffv
+	}
+	if sv := v.Social; sv != nil {
+		url := optString(sv.RedirectURL)
+		out.FirstFactorVerification = &signInVerificationJSON{Status: sv.Status, Strategy: sv.Strategy,
+			ExpireAt: optMillis(sv.ExpireAt), ExternalVerificationRedirectURL: &url}
 	}
 	return out
 }
@@ -101,4 +111,19 @@ func (s *Server) checkOptionalRedirect(raw string) error {
 	}
 	_, err := s.checkRedirect(raw)
 	return err
+}
+
+// socialVerificationJSON is the provider step of a sign-in or sign-up. The
+// provider's URL is given only in the answer that starts the redirect.
+type socialVerificationJSON struct {
+	Status                          string  `json:"status"`
+	Strategy                        string  `json:"strategy"`
+	ExternalVerificationRedirectURL *string `json:"external_verification_redirect_url"`
+	Attempts                        *int    `json:"attempts"`
+	ExpireAt                        *int64  `json:"expire_at"`
+}
+
+func newSocialVerificationJSON(sv *auth.SocialVerification) *socialVerificationJSON {
+	return &socialVerificationJSON{Status: sv.Status, Strategy: sv.Strategy,
+		ExternalVerificationRedirectURL: optString(sv.RedirectURL), ExpireAt: optMillis(sv.ExpireAt)}
 }

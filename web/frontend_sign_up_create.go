@@ -16,6 +16,9 @@ func (s *Server) signUpsCreate(w http.ResponseWriter, r *http.Request, fc *front
 	if err := s.decodeJSON(r, &p, true); err != nil {
 		return err
 	}
+	if p.Strategy != "" || p.Transfer {
+		return s.signUpSocial(w, r, fc, p)
+	}
 	if err := s.checkSignUpRedirect(p.RedirectURL); err != nil {
 		return err
 	}

@@ -39,7 +39,8 @@ type signUpJSON struct {
 }
 
 type signUpVerificationsJSON struct {
-	EmailAddress *verificationJSON `json:"email_address"`
+	EmailAddress    *verificationJSON       `json:"email_address"`
+	ExternalAccount *socialVerificationJSON `json:"external_account"`
 }
 
 func newSignUpJSON(v *auth.SignUpView) signUpJSON {
@@ -55,6 +56,9 @@ func newSignUpJSON(v *auth.SignUpView) signUpJSON {
 		CreatedUserID:   optString(su.CreatedUserID), CreatedSessionID: optString(su.CreatedSessionID),
 		AbandonAt: latchkey.Millis(su.ExpireAt), ExpireAt: latchkey.Millis(su.ExpireAt),
 		CreatedAt: latchkey.Millis(su.CreatedAt), UpdatedAt: latchkey.Millis(su.UpdatedAt),
+	}
+	if sv := v.Social; sv != nil {
+		out.Verifications.ExternalAccount = newSocialVerificationJSON(sv)
 	}
 	if ev := v.EmailVerification; ev != nil {
 		attempts := ev.Attempts

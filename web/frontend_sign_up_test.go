@@ -35,6 +35,7 @@ type signUpView struct {
 			ExpireAt   *int64 `json:"expire_at"`
 			VerifiedAt *int64 `json:"verified_at"`
 		} `json:"email_address"`
+		ExternalAccount *socialVerificationJSON `json:"external_account"`
 	} `json:"verifications"`
 	Username         *string         `json:"username"`
 	EmailAddress     *string         `json:"email_address"`

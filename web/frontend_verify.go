@@ -110,7 +110,7 @@ var verifyCSP = func() string {
 // caller that does not ask for HTML (a script, a test, curl) gets the
 // Frontend API's JSON error instead.
 func (s *Server) verifyFailed(w http.ResponseWriter, r *http.Request, err error) error {
-	if !strings.Contains(r.Header.Get("Accept"), "text/html") {
+	if !acceptsHTML(r) {
 		return err
 	}
 	var e *latchkey.Error
@@ -143,6 +143,16 @@ func (s *Server) verifyFailed(w http.ResponseWriter, r *http.Request, err error)
 			status = http.StatusServiceUnavailable
 		}
 	}
+	return s.renderVerifyPage(w, r, status, title, e)
+}
+
+// acceptsHTML reports whether the caller asked for a page (a browser
+// navigation) rather than JSON.
+func acceptsHTML(r *http.Request) bool { return strings.Contains(r.Header.Get("Accept"), "text/html") }
+
+// renderVerifyPage writes the error page of a browser navigation that
+// cannot go on: the title, the error's safe message and its code.
+func (s *Server) renderVerifyPage(w http.ResponseWriter, r *http.Request, status int, title string, e *latchkey.Error) error {
 	msg := e.LongMessage
 	if msg == "" {
 		msg = e.Message

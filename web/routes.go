@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/latchkeyhq/latchkey/auth"
+)
 
 // Surfaces, each with its own security defaults.
 const (
@@ -35,6 +39,14 @@ func (s *Server) routes() []route {
 			{"GET", "/dev/inbox", surfaceDev, s.handle(devInboxHTML(s.inbox))},
 			{"GET", "/dev/inbox.json", surfaceDev, s.handle(devInboxJSON(s.inbox))},
 		}
+	}
+	if s.testIdP != nil {
+		dev = append(dev,
+			route{"GET", auth.TestIdPPath + "/authorize", surfaceDev, s.handle(s.testIdPAuthorize)},
+			route{"POST", auth.TestIdPPath + "/authorize", surfaceDev, s.handle(s.testIdPAuthorizePost)},
+			route{"POST", auth.TestIdPPath + "/token", surfaceDev, s.handle(s.testIdPToken)},
+			route{"GET", auth.TestIdPPath + "/userinfo", surfaceDev, s.handle(s.testIdPUserinfo)},
+		)
 	}
 	return append(dev, []route{
 		{"GET", "/.well-known/jwks.json", surfacePublic, s.handle(s.jwks)},
@@ -71,6 +83,12 @@ func (s *Server) routes() []route {
 		frontend("GET", "/v1/verify", s.verifyLink),
 		frontend("POST", "/v1/client/sign_ups", s.signUpsCreate),
 		frontend("GET", "/v1/client/sign_ups/{id}", s.signUpsGet),
+		frontend("GET", auth.CallbackPath, s.oauthCallback),
+		// Apple's form_post arrives cross-site without cookies: no Origin
+		// check, no client; it only redirects to the GET callback.
+		{"POST", auth.CallbackPath, surfaceFrontend, s.handle(s.oauthCallbackPost)},
+		frontend("POST", "/v1/me/external_accounts", s.meExternalAccountCreate),
+		frontend("DELETE", "/v1/me/external_accounts/{id}", s.meExternalAccountDelete),
 		frontend("PATCH", "/v1/client/sign_ups/{id}", s.signUpsUpdate),
 		frontend("POST", "/v1/client/sign_ups/{id}/prepare_verification", s.signUpsPrepare),
 		frontend("POST", "/v1/client/sign_ups/{id}/attempt_verification", s.signUpsAttempt),
@@ -92,6 +110,7 @@ func (s *Server) routes() []route {
 		backend("POST", "/api/v1/users/{id}/ban", s.usersBan),
 		backend("POST", "/api/v1/users/{id}/unban", s.usersUnban),
 		backend("POST", "/api/v1/users/{id}/lock", s.usersLock),
+		backend("GET", "/api/v1/users/{id}/oauth_access_tokens/{provider}", s.usersOAuthAccessTokens),
 		backend("POST", "/api/v1/users/{id}/unlock", s.usersUnlock),
 
 		backend("GET", "/api/v1/sessions", s.sessionsList),

@@ -25,6 +25,7 @@ import (
 	"github.com/latchkeyhq/latchkey/geoip"
 	"github.com/latchkeyhq/latchkey/instance"
 	"github.com/latchkeyhq/latchkey/mail"
+	"github.com/latchkeyhq/latchkey/oauth"
 	"github.com/latchkeyhq/latchkey/password"
 	"github.com/latchkeyhq/latchkey/seal"
 	"github.com/latchkeyhq/latchkey/sqlstore"
@@ -66,6 +67,9 @@ type Deps struct {
 	// Box seals and opens secrets at rest (OAuth client secrets) with the
 	// master key.
 	Box *seal.Box
+	// OAuth is passed to every social sign-in provider; tests point
+	// providers at loopback servers with it. The zero value is production's.
+	OAuth oauth.Options
 }
 
 // Server is the HTTP handler for every surface.
@@ -89,6 +93,8 @@ type Server struct {
 	dev          bool
 	maxBody      int64
 	box          *seal.Box
+	social       *auth.Social
+	testIdP      *testIdP
 	metrics      *metrics
 	mux          *http.ServeMux
 	handler      http.Handler
@@ -111,6 +117,13 @@ func NewServer(d Deps) *Server {
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = 1 << 20
+	}
+	if d.Box != nil && d.SignIns != nil && d.SignUps != nil {
+		s.social = auth.NewSocial(d.Store, d.Box, d.Sessions, d.SignIns, d.SignUps, d.Instance.Settings,
+			strings.TrimRight(s.public.String(), "/"), d.Dev, d.OAuth, d.Log)
+	}
+	if d.Dev {
+		s.testIdP = newTestIdP(strings.TrimRight(s.public.String(), "/") + auth.CallbackPath)
 	}
 	s.metrics = newMetrics(s.hasher)
 	for _, rt := range s.routes() {

@@ -19,6 +19,7 @@ import (
 	"github.com/latchkeyhq/latchkey/auth"
 	"github.com/latchkeyhq/latchkey/geoip"
 	"github.com/latchkeyhq/latchkey/instance"
+	"github.com/latchkeyhq/latchkey/oauth"
 	"github.com/latchkeyhq/latchkey/password"
 	"github.com/latchkeyhq/latchkey/seal"
 	"github.com/latchkeyhq/latchkey/sqlstore"
@@ -56,6 +57,7 @@ type serverConfig struct {
 	dev   bool
 	file  *instance.File
 	geoip *geoip.DB
+	oauth func(publicURL string) oauth.Options
 }
 
 type serverOption func(*serverConfig)
@@ -71,6 +73,13 @@ func withoutDev() serverOption { return func(c *serverConfig) { c.dev = false } 
 
 // withGeoIP places client addresses with db, as --geoip-file does.
 func withGeoIP(db *geoip.DB) serverOption { return func(c *serverConfig) { c.geoip = db } }
+
+// withOAuth gives the server's social sign-in providers the options f
+// returns for the server's public URL (tests point providers at loopback
+// servers that must know the callback URL).
+func withOAuth(f func(publicURL string) oauth.Options) serverOption {
+	return func(c *serverConfig) { c.oauth = f }
+}
 
 // eachEngine runs fn as a parallel subtest on every engine.
 func eachEngine(t *testing.T, fn func(t *testing.T, engine string)) {
@@ -118,6 +127,10 @@ func newTestServer(t *testing.T, engine string, opts ...serverOption) *testServe
 	users := auth.NewUsers(store, hasher, inst.Settings)
 	hs := httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + hs.Listener.Addr().String()
+	var oauthOpts oauth.Options
+	if cfg.oauth != nil {
+		oauthOpts = cfg.oauth(publicURL)
+	}
 	mails := &captureMailer{}
 	limiter := auth.NewLimiter(store)
 	sessions := auth.NewSessions(store, keys, inst.Settings, publicURL, log)
@@ -127,7 +140,7 @@ func newTestServer(t *testing.T, engine string, opts ...serverOption) *testServe
 		Store: store, Users: users, Instance: inst, Keys: keys, Hasher: hasher,
 		Sessions: sessions, SignIns: signIns, SignUps: signUps, Limiter: limiter,
 		Me:  auth.NewMe(store, sessions, users, mails, limiter, inst.Settings, log),
-		Log: log, Dev: cfg.dev, PublicURL: publicURL, GeoIP: cfg.geoip, Box: box,
+		Log: log, Dev: cfg.dev, PublicURL: publicURL, GeoIP: cfg.geoip, Box: box, OAuth: oauthOpts,
 	})
 	hs.Config.Handler = srv
 	hs.Start()

@@ -10,31 +10,31 @@ import (
 // userJSON is a user as the Backend API returns it, shaped like a Clerk user
 // so people migrating recognise it. Times are Unix milliseconds.
 type userJSON struct {
-	Object                  string           `json:"object"`
-	ID                      string           `json:"id"`
-	ExternalID              *string          `json:"external_id"`
-	Username                *string          `json:"username"`
-	FirstName               *string          `json:"first_name"`
-	LastName                *string          `json:"last_name"`
-	ImageURL                string           `json:"image_url"`
-	HasImage                bool             `json:"has_image"`
-	PrimaryEmailAddressID   *string          `json:"primary_email_address_id"`
-	PrimaryPhoneNumberID    *string          `json:"primary_phone_number_id"`
-	PasswordEnabled         bool             `json:"password_enabled"`
-	TwoFactorEnabled        bool             `json:"two_factor_enabled"`
-	EmailAddresses          []identifierJSON `json:"email_addresses"`
-	PhoneNumbers            []identifierJSON `json:"phone_numbers"`
-	ExternalAccounts        []any            `json:"external_accounts"`
-	PublicMetadata          json.RawMessage  `json:"public_metadata"`
-	PrivateMetadata         json.RawMessage  `json:"private_metadata"`
-	UnsafeMetadata          json.RawMessage  `json:"unsafe_metadata"`
-	Banned                  bool             `json:"banned"`
-	Locked                  bool             `json:"locked"`
-	LockoutExpiresInSeconds *int64           `json:"lockout_expires_in_seconds"`
-	LastSignInAt            *int64           `json:"last_sign_in_at"`
-	PasswordLastUpdatedAt   *int64           `json:"password_last_updated_at"`
-	CreatedAt               int64            `json:"created_at"`
-	UpdatedAt               int64            `json:"updated_at"`
+	Object                  string                `json:"object"`
+	ID                      string                `json:"id"`
+	ExternalID              *string               `json:"external_id"`
+	Username                *string               `json:"username"`
+	FirstName               *string               `json:"first_name"`
+	LastName                *string               `json:"last_name"`
+	ImageURL                string                `json:"image_url"`
+	HasImage                bool                  `json:"has_image"`
+	PrimaryEmailAddressID   *string               `json:"primary_email_address_id"`
+	PrimaryPhoneNumberID    *string               `json:"primary_phone_number_id"`
+	PasswordEnabled         bool                  `json:"password_enabled"`
+	TwoFactorEnabled        bool                  `json:"two_factor_enabled"`
+	EmailAddresses          []identifierJSON      `json:"email_addresses"`
+	PhoneNumbers            []identifierJSON      `json:"phone_numbers"`
+	ExternalAccounts        []externalAccountJSON `json:"external_accounts"`
+	PublicMetadata          json.RawMessage       `json:"public_metadata"`
+	PrivateMetadata         json.RawMessage       `json:"private_metadata"`
+	UnsafeMetadata          json.RawMessage       `json:"unsafe_metadata"`
+	Banned                  bool                  `json:"banned"`
+	Locked                  bool                  `json:"locked"`
+	LockoutExpiresInSeconds *int64                `json:"lockout_expires_in_seconds"`
+	LastSignInAt            *int64                `json:"last_sign_in_at"`
+	PasswordLastUpdatedAt   *int64                `json:"password_last_updated_at"`
+	CreatedAt               int64                 `json:"created_at"`
+	UpdatedAt               int64                 `json:"updated_at"`
 }
 
 type identifierJSON struct {
@@ -67,7 +67,7 @@ func newUserJSON(u *latchkey.User, now time.Time) userJSON {
 		PasswordEnabled:       u.PasswordHash != "",
 		EmailAddresses:        identifiersJSON(u.EmailAddresses()),
 		PhoneNumbers:          identifiersJSON(u.PhoneNumbers()),
-		ExternalAccounts:      []any{},
+		ExternalAccounts:      externalAccountsJSON(u.ExternalAccounts),
 		PublicMetadata:        orEmptyObject(u.PublicMetadata),
 		PrivateMetadata:       orEmptyObject(u.PrivateMetadata),
 		UnsafeMetadata:        orEmptyObject(u.UnsafeMetadata),

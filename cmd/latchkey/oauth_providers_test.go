@@ -46,8 +46,8 @@ func TestOAuthProvidersCommand(t *testing.T) {
 	}
 	mustRunCmd(t, env, "oauth-providers", "set", "--data-dir", dataDir, "--provider", "github",
 		"--client-id", "Iv1.abc", "--client-secret-file", secretFile, "--enabled=false")
-	if got := socialIDs(environmentSocial(t, dev.base)); got != "google" {
-		t.Errorf("social after set = %q, want google only (github is disabled)", got)
+	if got := socialIDs(environmentSocial(t, dev.base)); got != "google,latchkey_test" {
+		t.Errorf("social after set = %q, want google and dev mode's test provider only (github is disabled)", got)
 	}
 
 	// set again merges: enabling github keeps its client ID and secret.
@@ -55,7 +55,7 @@ func TestOAuthProvidersCommand(t *testing.T) {
 	if !strings.HasPrefix(out, "updated github") || !strings.Contains(out, "client secret set") {
 		t.Errorf("update github printed %q", out)
 	}
-	if got := socialIDs(environmentSocial(t, dev.base)); got != "google,github" {
+	if got := socialIDs(environmentSocial(t, dev.base)); got != "google,github,latchkey_test" {
 		t.Errorf("social after enabling github = %q", got)
 	}
 
@@ -94,7 +94,7 @@ func TestOAuthProvidersCommand(t *testing.T) {
 	if out != "deleted google\n" {
 		t.Errorf("delete printed %q", out)
 	}
-	if got := socialIDs(environmentSocial(t, dev.base)); got != "github" {
+	if got := socialIDs(environmentSocial(t, dev.base)); got != "github,latchkey_test" {
 		t.Errorf("social after delete = %q", got)
 	}
 }
@@ -118,10 +118,10 @@ func TestOAuthProvidersConfigFile(t *testing.T) {
 
 	dev := startDevEnv(t, map[string]string{"GOOGLE_SECRET": secret}, dataDir, "--config", conf)
 	social := environmentSocial(t, dev.base)
-	if got := socialIDs(social); got != "custom_corp,google" {
-		t.Errorf("social from the file = %q, want custom_corp,google", got)
+	if got := socialIDs(social); got != "custom_corp,google,latchkey_test" {
+		t.Errorf("social from the file = %q, want custom_corp,google,latchkey_test", got)
 	}
-	if len(social) == 2 && (social[0]["name"] != "Corp SSO" || social[0]["strategy"] != "oauth_custom_corp") {
+	if len(social) == 3 && (social[0]["name"] != "Corp SSO" || social[0]["strategy"] != "oauth_custom_corp") {
 		t.Errorf("custom provider in the environment = %v", social[0])
 	}
 	// Managed by the file: the API and the CLI refuse to change it.

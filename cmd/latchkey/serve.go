@@ -87,6 +87,11 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 		defer wg.Done()
 		sweep(workers, log, "oauth_attempts", time.Minute, a.store.DeleteExpiredOAuthAttempts)
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sweep(workers, log, "oauth_pending", time.Hour, a.store.DeleteStaleOAuthPending)
+	}()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -1,7 +1,8 @@
-// Package oidctest runs a real OpenID Connect provider (zitadel's
-// OpenID-certified pkg/op) on loopback for the oauth package's tests, with
-// one confidential client and one user whose login is approved at once.
-package oidctest
+// Package oauthtest runs a real OpenID Connect provider (zitadel's
+// OpenID-certified pkg/op) on loopback for tests (the oauth package's, and
+// the web package's, where it stands in for Google), with one confidential
+// client and one user whose login is approved at once.
+package oauthtest
 
 import (
 	"crypto/rand"

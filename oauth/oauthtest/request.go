@@ -1,4 +1,4 @@
-package oidctest
+package oauthtest
 
 import (
 	"time"
