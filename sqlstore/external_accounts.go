@@ -72,6 +72,33 @@ func (s *Store) ExternalAccountsByUser(ctx context.Context, box *seal.Box, userI
 	return out, rows.Err()
 }
 
+// ExternalAccountsByUsers returns the external accounts of several users
+// (a page of a user list) in one query, by user ID, oldest first.
+func (s *Store) ExternalAccountsByUsers(ctx context.Context, box *seal.Box, userIDs []string) (map[string][]*latchkey.ExternalAccount, error) {
+	out := make(map[string][]*latchkey.ExternalAccount, len(userIDs))
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(userIDs))
+	for i, id := range userIDs {
+		args[i] = id
+	}
+	rows, err := s.reader().query(ctx, `SELECT `+externalAccountColumns+` FROM external_accounts
+		WHERE user_id IN (`+placeholders(len(userIDs))+`) ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list external accounts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanExternalAccount(box, rows)
+		if err != nil {
+			return nil, err
+		}
+		out[a.UserID] = append(out[a.UserID], a)
+	}
+	return out, rows.Err()
+}
+
 // ExternalAccountByIdentity returns the account linked to the provider's
 // user, or latchkey.ErrNotFound.
 func (s *Store) ExternalAccountByIdentity(ctx context.Context, box *seal.Box, providerID, providerUserID string) (*latchkey.ExternalAccount, error) {

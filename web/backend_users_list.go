@@ -27,6 +27,9 @@ func (s *Server) usersList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.withExternalAccountsAll(r.Context(), users); err != nil {
+		return err
+	}
 	out := listJSON[userJSON]{Data: make([]userJSON, 0, len(users)), TotalCount: total}
 	now := time.Now()
 	for _, u := range users {

@@ -59,3 +59,23 @@ func (s *Server) withExternalAccounts(ctx context.Context, u *latchkey.User) err
 	u.ExternalAccounts = accts
 	return nil
 }
+
+// withExternalAccountsAll loads the external accounts of a page of users
+// in one query.
+func (s *Server) withExternalAccountsAll(ctx context.Context, users []*latchkey.User) error {
+	if s.social == nil || len(users) == 0 {
+		return nil
+	}
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	accts, err := s.store.ExternalAccountsByUsers(ctx, s.box, ids)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		u.ExternalAccounts = accts[u.ID]
+	}
+	return nil
+}

@@ -214,6 +214,22 @@ func TestSocialSignUpThenSignIn(t *testing.T) {
 		if len(bu.ExternalAccounts) != 1 || bu.ExternalAccounts[0].ID != ea.ID {
 			t.Errorf("backend user external accounts: %+v", bu.ExternalAccounts)
 		}
+		// And the user list, for the whole page at once.
+		meUser(t, ts, "grace@example.com")
+		var list listJSON[userJSON]
+		ts.do("GET", "/api/v1/users?limit=10", nil).decode(t, &list)
+		for _, lu := range list.Data {
+			want := 0
+			if lu.ID == u.ID {
+				want = 1
+			}
+			if len(lu.ExternalAccounts) != want {
+				t.Errorf("listed user %s has %d external accounts, want %d", lu.ID, len(lu.ExternalAccounts), want)
+			}
+		}
+		if len(list.Data) != 2 {
+			t.Errorf("listed %d users, want 2", len(list.Data))
+		}
 
 		// Another browser signs in with the same identity: the same user.
 		b2 := newBrowser(t, ts)
