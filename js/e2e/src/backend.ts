@@ -66,3 +66,32 @@ export async function signInContext(context: BrowserContext, user: TestUser, pat
 export async function sessionStatus(sessionId: string): Promise<string> {
   return (await backend<{ status: string }>("GET", `/sessions/${sessionId}`)).status;
 }
+
+export interface OAuthProvider {
+  id: string;
+  strategy: string;
+  name: string;
+  enabled: boolean;
+}
+
+/** createOAuthProvider configures a social sign-in provider (POST /api/v1/oauth_providers). */
+export async function createOAuthProvider(body: Record<string, unknown>): Promise<OAuthProvider> {
+  return backend<OAuthProvider>("POST", "/oauth_providers", body);
+}
+
+/** deleteOAuthProvider removes a provider (DELETE /api/v1/oauth_providers/{id}). */
+export async function deleteOAuthProvider(id: string): Promise<void> {
+  await backend<unknown>("DELETE", `/oauth_providers/${encodeURIComponent(id)}`);
+}
+
+export interface ExternalAccount {
+  id: string;
+  provider: string;
+  provider_user_id: string;
+  email_address: string;
+}
+
+/** externalAccounts lists a user's connected social accounts, as the Backend API shows the user. */
+export async function externalAccounts(userId: string): Promise<ExternalAccount[]> {
+  return (await backend<{ external_accounts: ExternalAccount[] }>("GET", `/users/${encodeURIComponent(userId)}`)).external_accounts;
+}
