@@ -43,6 +43,23 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 // openExistingStore opens the database for an admin command, refusing to
 // create a new SQLite file: a mistyped --data-dir should not quietly make an
 // empty database.
+// openSealedStore opens an existing database together with the master key's
+// box, for commands that read or write secrets at rest.
+func openSealedStore(ctx context.Context, c *config) (*sqlstore.Store, *seal.Box, error) {
+	if err := c.loadMasterKey(); err != nil {
+		return nil, nil, err
+	}
+	box, err := seal.New(c.MasterKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := openExistingStore(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, box, nil
+}
+
 func openExistingStore(ctx context.Context, c *config) (*sqlstore.Store, error) {
 	if !c.postgres() {
 		if _, err := os.Stat(c.DatabaseURL); err != nil {
@@ -61,14 +78,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	if err := c.loadMasterKey(); err != nil {
-		return err
-	}
-	box, err := seal.New(c.MasterKey)
-	if err != nil {
-		return err
-	}
-	store, err := openExistingStore(ctx, c)
+	store, box, err := openSealedStore(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/instance"
-	"github.com/latchkeyhq/latchkey/seal"
 )
 
 const oauthProvidersUsage = "usage: latchkey oauth-providers list | set --provider ID [--client-id ID] [--client-secret-env VAR | --client-secret-file FILE] [--scopes a,b] [--enabled=true|false] | delete ID"
@@ -63,14 +62,7 @@ func runOAuthProviders(ctx context.Context, args []string, getenv func(string) s
 	if sub != "list" && sub != "set" && sub != "delete" {
 		return fmt.Errorf("unknown oauth-providers command %q: use list, set or delete", sub)
 	}
-	if err := c.loadMasterKey(); err != nil {
-		return err
-	}
-	box, err := seal.New(c.MasterKey)
-	if err != nil {
-		return err
-	}
-	store, err := openExistingStore(ctx, c)
+	store, box, err := openSealedStore(ctx, c)
 	if err != nil {
 		return err
 	}
