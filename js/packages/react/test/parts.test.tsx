@@ -20,7 +20,8 @@ function check(label: string): string[] {
   const problems: string[] = [];
   for (const element of Array.from(document.body.querySelectorAll("*"))) {
     if (element.parentElement === document.body && element.tagName === "DIV" && element.attributes.length === 0) continue;
-    const parts = Array.from(element.classList).filter((c) => c.startsWith("lk-") && c !== "lk-root").map((c) => c.slice(3));
+    // lk-<part>__<modifier> (a provider's button) is a modifier of a registered part.
+    const parts = Array.from(element.classList).filter((c) => c.startsWith("lk-") && c !== "lk-root").map((c) => c.slice(3).split("__")[0] ?? "");
     if (parts.length === 0) problems.push(`${label}: <${element.tagName.toLowerCase()} class="${element.className}"> has no part class (${element.outerHTML.slice(0, 120)})`);
     for (const part of parts) {
       if (!isPartName(part)) problems.push(`${label}: lk-${part} is not in the parts registry`);

@@ -42,6 +42,8 @@ describe("<SignIn /> social buttons", () => {
     const list = buttons(container);
     expect(list.map((b) => b.textContent)).toEqual(["Continue with Google", "Continue with GitHub", "Continue with Acme SSO"]);
     expect(list.map((b) => b.getAttribute("data-provider"))).toEqual(["google", "github", "acme_sso"]);
+    // Each carries a per-provider modifier class besides its part class.
+    expect(list.map((b) => b.classList.contains(`lk-signIn-socialButton__${b.getAttribute("data-provider")}`))).toEqual([true, true, true]);
     const step = container.querySelector(".lk-signIn-step") as HTMLElement;
     const order = Array.from(step.children).map((el) => el.className.split(" ")[0]);
     expect(order.indexOf("lk-signIn-socialButtons")).toBeLessThan(order.indexOf("lk-signIn-divider"));

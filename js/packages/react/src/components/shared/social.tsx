@@ -47,6 +47,9 @@ function SocialButtonList({ component, variant }: { component: FormComponent; va
             <Connection
               provider={provider}
               part={part(component, "socialButton")}
+              // A per-provider modifier class too (lk-signIn-socialButton__google),
+              // for styling one provider's button without an attribute selector.
+              className={`lk-${part(component, "socialButton")}__${provider.provider}`}
               data-variant={variant}
               aria-label={variant === "icon" ? label : undefined}
               title={variant === "icon" ? label : undefined}
