@@ -1,6 +1,9 @@
 package oauth
 
 import (
+	"context"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -24,7 +27,7 @@ func TestCatalog(t *testing.T) {
 			"https://api.github.com/user", "", []string{"read:user", "user:email"}, "", true},
 		latchkey.OAuthMicrosoft: {KindOIDC, "https://login.microsoftonline.com/{tenantid}/v2.0", "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
 			"https://login.microsoftonline.com/common/oauth2/v2.0/token", "https://graph.microsoft.com/oidc/userinfo",
-			"https://login.microsoftonline.com/common/discovery/v2.0/keys", []string{"openid", "profile", "email"}, "", true},
+			"https://login.microsoftonline.com/common/discovery/v2.0/keys", []string{"openid", "profile", "email", "offline_access"}, "", true},
 		latchkey.OAuthApple: {KindOIDC, "https://appleid.apple.com", "https://appleid.apple.com/auth/authorize", "https://appleid.apple.com/auth/token",
 			"", "https://appleid.apple.com/auth/keys", []string{"name", "email"}, "form_post", true},
 		latchkey.OAuthGitLab: {KindOIDC, "https://gitlab.com", "https://gitlab.com/oauth/authorize", "https://gitlab.com/oauth/token",
@@ -92,5 +95,30 @@ func TestTestIdPDefinition(t *testing.T) {
 	if d.Kind != KindOAuth2 || d.AuthURL != "http://localhost:8421/v1/test_idp/authorize" ||
 		d.TokenURL != "http://localhost:8421/v1/test_idp/token" || d.UserInfoURL != "http://localhost:8421/v1/test_idp/userinfo" {
 		t.Errorf("definition %+v", d)
+	}
+}
+
+// TestRefreshTokenRequested: Google and Microsoft issue refresh tokens only
+// when asked (access_type=offline, the offline_access scope), and the
+// access-token endpoint needs them to refresh.
+func TestRefreshTokenRequested(t *testing.T) {
+	t.Parallel()
+	for _, typ := range []string{latchkey.OAuthGoogle, latchkey.OAuthMicrosoft} {
+		p, err := New(latchkey.OAuthProvider{ID: typ, Type: typ, ClientID: "client", ClientSecret: "secret"}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := p.Start(context.Background(), "https://app.example/__latchkey/v1/oauth_callback")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(st.URL)
+		q := u.Query()
+		if typ == latchkey.OAuthGoogle && q.Get("access_type") != "offline" {
+			t.Errorf("google: access_type = %q, want offline (%s)", q.Get("access_type"), st.URL)
+		}
+		if typ == latchkey.OAuthMicrosoft && !strings.Contains(" "+q.Get("scope")+" ", " offline_access ") {
+			t.Errorf("microsoft: scope = %q, want offline_access", q.Get("scope"))
+		}
 	}
 }

@@ -37,6 +37,9 @@ type Definition struct {
 	// ResponseMode is sent as response_mode when not empty ("form_post" for
 	// Apple, whose callback arrives as a POST).
 	ResponseMode string
+	// AuthParams are extra parameters of the authorization request (Google
+	// issues a refresh token only with access_type=offline).
+	AuthParams map[string]string
 	// Refresh says whether the provider's tokens can be refreshed.
 	Refresh bool
 	// Discovery says the endpoints come from the issuer's
@@ -97,6 +100,7 @@ func Catalog() map[string]Definition {
 			UserInfoURL: "https://openidconnect.googleapis.com/v1/userinfo",
 			JWKSURL:     "https://www.googleapis.com/oauth2/v3/certs",
 			Scopes:      []string{"openid", "email", "profile"},
+			AuthParams:  map[string]string{"access_type": "offline"},
 			Refresh:     true,
 			authStyle:   oauth2.AuthStyleInParams,
 			profile:     oidcProfile,
@@ -207,7 +211,7 @@ func microsoftDefinition(tenant string) Definition {
 		TokenURL:    base + "/oauth2/v2.0/token",
 		UserInfoURL: "https://graph.microsoft.com/oidc/userinfo",
 		JWKSURL:     base + "/discovery/v2.0/keys",
-		Scopes:      []string{"openid", "profile", "email"},
+		Scopes:      []string{"openid", "profile", "email", "offline_access"}, // offline_access: a refresh token
 		Refresh:     true,
 		authStyle:   oauth2.AuthStyleInParams,
 		profile:     microsoftProfile,

@@ -41,6 +41,9 @@ func (p *Provider) Start(ctx context.Context, redirectURI string) (*Start, error
 	if def.ResponseMode != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("response_mode", def.ResponseMode))
 	}
+	for k, v := range def.AuthParams {
+		opts = append(opts, oauth2.SetAuthURLParam(k, v))
+	}
 	s.URL = p.oauth2Config(def, redirectURI, "").AuthCodeURL(s.State, opts...)
 	return s, nil
 }
