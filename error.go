@@ -62,77 +62,79 @@ const (
 	CodeDeleteSelfDisabled   Code = "delete_self_disabled"
 
 	// Social sign-in (OAuth 2.0 / OpenID Connect).
-	CodeOAuthAccessDenied     Code = "oauth_access_denied"
-	CodeOAuthProviderError    Code = "oauth_provider_error"
-	CodeOAuthStateInvalid     Code = "oauth_state_invalid"
-	CodeOAuthTokenExchange    Code = "oauth_token_exchange_failed"
-	CodeOAuthIDTokenInvalid   Code = "oauth_id_token_invalid"
-	CodeOAuthEmailMissing     Code = "oauth_email_missing"
-	CodeOAuthEmailUnverified  Code = "oauth_email_unverified"
-	CodeOAuthProviderExists   Code = "oauth_provider_exists"
-	CodeExternalAccountExists Code = "external_account_exists"
+	CodeOAuthAccessDenied      Code = "oauth_access_denied"
+	CodeOAuthProviderError     Code = "oauth_provider_error"
+	CodeOAuthStateInvalid      Code = "oauth_state_invalid"
+	CodeOAuthTokenExchange     Code = "oauth_token_exchange_failed"
+	CodeOAuthIDTokenInvalid    Code = "oauth_id_token_invalid"
+	CodeOAuthEmailMissing      Code = "oauth_email_missing"
+	CodeOAuthEmailUnverified   Code = "oauth_email_unverified"
+	CodeOAuthProviderExists    Code = "oauth_provider_exists"
+	CodeExternalAccountExists  Code = "external_account_exists"
+	CodeReverificationRequired Code = "reverification_required"
 )
 
 // Messages holds the safe, human-readable default message of every code.
 var Messages = map[Code]string{
-	CodeInternal:              "Something went wrong on our side. The error has been logged.",
-	CodeRequestBodyInvalid:    "The request body is not valid JSON.",
-	CodeRequestBodyTooLarge:   "The request body is too large.",
-	CodeUnsupportedMediaType:  "Send the request body as JSON with Content-Type: application/json.",
-	CodeFormParamUnknown:      "The request contains a parameter this endpoint does not accept.",
-	CodeFormParamMissing:      "A required parameter is missing.",
-	CodeFormParamInvalid:      "A parameter has the wrong format.",
-	CodeFormParamValue:        "A parameter has a value that is not allowed.",
-	CodeAuthHeaderMissing:     "Send your secret key in the Authorization header as 'Bearer sk_...'.",
-	CodeAuthInvalid:           "The secret key is not valid.",
-	CodeResourceNotFound:      "The requested resource was not found.",
-	CodeRouteNotFound:         "There is no endpoint at this path.",
-	CodeMethodNotAllowed:      "This endpoint does not support the request method.",
-	CodeIdentifierExists:      "That identifier is already taken.",
-	CodePasswordTooShort:      "The password is too short.",
-	CodePasswordTooLong:       "The password is too long.",
-	CodePasswordNotAllowed:    "Passwords are not enabled for this instance.",
-	CodePasswordHasher:        "The password hasher is not supported.",
-	CodePasswordDigest:        "The password digest is not valid for its hasher.",
-	CodeIdentifierRequired:    "A required identifier is missing.",
-	CodeIdentifierDisabled:    "This kind of identifier is not enabled for this instance.",
-	CodeLastIdentifier:        "The user would be left with no way to sign in.",
-	CodeSettingManaged:        "This setting is managed by the configuration file and cannot be changed here.",
-	CodeServerBusy:            "The server is busy. Try again shortly.",
-	CodeForbidden:             "You are not allowed to do this.",
-	CodeAPIKeyRevoked:         "This API key is already revoked.",
-	CodeSessionNotActive:      "This session has ended. Sign in again.",
-	CodeSignedOut:             "You are signed out.",
-	CodePasswordIncorrect:     "The password is incorrect. Try again, or use another method.",
-	CodeCodeIncorrect:         "The code is incorrect.",
-	CodeVerificationExpired:   "This code or link has expired. Ask for a new one.",
-	CodeVerificationFailed:    "Too many incorrect attempts. Ask for a new code.",
-	CodeVerificationUsed:      "This code or link was already used.",
-	CodeVerificationMissing:   "Ask for a code or link first.",
-	CodeIdentifierNotFound:    "No account matches that identifier.",
-	CodePasswordPwned:         "This password has appeared in a data breach or is too common. Choose another one.",
-	CodePasswordPersonal:      "The password contains your own details, such as your email address or name.",
-	CodeUserLocked:            "This account is locked after too many failed attempts. Try again later.",
-	CodeUserBanned:            "This account is not allowed to sign in.",
-	CodeRateLimited:           "Too many requests. Wait a moment and try again.",
-	CodeOriginNotAllowed:      "Requests from this origin are not allowed.",
-	CodeRedirectNotAllowed:    "This redirect URL is not on the instance's allow-list.",
-	CodeSignUpRestricted:      "Sign-up is by invitation only.",
-	CodeSignUpWaitlist:        "Sign-up is closed for now; join the waitlist.",
-	CodeEmailNotAllowed:       "This email address cannot be used to sign up.",
-	CodeAttemptExpired:        "This sign-in or sign-up took too long. Start again.",
-	CodeStrategyNotAllowed:    "This method cannot be used here.",
-	CodeSessionExists:         "You are already signed in.",
-	CodeDeleteSelfDisabled:    "Deleting your own account is turned off for this application.",
-	CodeOAuthAccessDenied:     "You cancelled signing in with the provider, or it refused. Try again, or use another method.",
-	CodeOAuthProviderError:    "The sign-in provider returned an error. Try again, or use another method.",
-	CodeOAuthStateInvalid:     "This sign-in link from the provider is invalid or was already used. Start again.",
-	CodeOAuthTokenExchange:    "The sign-in provider did not accept the sign-in. Start again.",
-	CodeOAuthIDTokenInvalid:   "The sign-in provider's answer could not be verified.",
-	CodeOAuthEmailMissing:     "The sign-in provider did not share an email address.",
-	CodeOAuthEmailUnverified:  "An account with this email address exists. Sign in to it first to connect this provider.",
-	CodeOAuthProviderExists:   "This provider is already configured.",
-	CodeExternalAccountExists: "This account at the provider is already connected to another user.",
+	CodeInternal:               "Something went wrong on our side. The error has been logged.",
+	CodeRequestBodyInvalid:     "The request body is not valid JSON.",
+	CodeRequestBodyTooLarge:    "The request body is too large.",
+	CodeUnsupportedMediaType:   "Send the request body as JSON with Content-Type: application/json.",
+	CodeFormParamUnknown:       "The request contains a parameter this endpoint does not accept.",
+	CodeFormParamMissing:       "A required parameter is missing.",
+	CodeFormParamInvalid:       "A parameter has the wrong format.",
+	CodeFormParamValue:         "A parameter has a value that is not allowed.",
+	CodeAuthHeaderMissing:      "Send your secret key in the Authorization header as 'Bearer sk_...'.",
+	CodeAuthInvalid:            "The secret key is not valid.",
+	CodeResourceNotFound:       "The requested resource was not found.",
+	CodeRouteNotFound:          "There is no endpoint at this path.",
+	CodeMethodNotAllowed:       "This endpoint does not support the request method.",
+	CodeIdentifierExists:       "That identifier is already taken.",
+	CodePasswordTooShort:       "The password is too short.",
+	CodePasswordTooLong:        "The password is too long.",
+	CodePasswordNotAllowed:     "Passwords are not enabled for this instance.",
+	CodePasswordHasher:         "The password hasher is not supported.",
+	CodePasswordDigest:         "The password digest is not valid for its hasher.",
+	CodeIdentifierRequired:     "A required identifier is missing.",
+	CodeIdentifierDisabled:     "This kind of identifier is not enabled for this instance.",
+	CodeLastIdentifier:         "The user would be left with no way to sign in.",
+	CodeSettingManaged:         "This setting is managed by the configuration file and cannot be changed here.",
+	CodeServerBusy:             "The server is busy. Try again shortly.",
+	CodeForbidden:              "You are not allowed to do this.",
+	CodeAPIKeyRevoked:          "This API key is already revoked.",
+	CodeSessionNotActive:       "This session has ended. Sign in again.",
+	CodeSignedOut:              "You are signed out.",
+	CodePasswordIncorrect:      "The password is incorrect. Try again, or use another method.",
+	CodeCodeIncorrect:          "The code is incorrect.",
+	CodeVerificationExpired:    "This code or link has expired. Ask for a new one.",
+	CodeVerificationFailed:     "Too many incorrect attempts. Ask for a new code.",
+	CodeVerificationUsed:       "This code or link was already used.",
+	CodeVerificationMissing:    "Ask for a code or link first.",
+	CodeIdentifierNotFound:     "No account matches that identifier.",
+	CodePasswordPwned:          "This password has appeared in a data breach or is too common. Choose another one.",
+	CodePasswordPersonal:       "The password contains your own details, such as your email address or name.",
+	CodeUserLocked:             "This account is locked after too many failed attempts. Try again later.",
+	CodeUserBanned:             "This account is not allowed to sign in.",
+	CodeRateLimited:            "Too many requests. Wait a moment and try again.",
+	CodeOriginNotAllowed:       "Requests from this origin are not allowed.",
+	CodeRedirectNotAllowed:     "This redirect URL is not on the instance's allow-list.",
+	CodeSignUpRestricted:       "Sign-up is by invitation only.",
+	CodeSignUpWaitlist:         "Sign-up is closed for now; join the waitlist.",
+	CodeEmailNotAllowed:        "This email address cannot be used to sign up.",
+	CodeAttemptExpired:         "This sign-in or sign-up took too long. Start again.",
+	CodeStrategyNotAllowed:     "This method cannot be used here.",
+	CodeSessionExists:          "You are already signed in.",
+	CodeDeleteSelfDisabled:     "Deleting your own account is turned off for this application.",
+	CodeOAuthAccessDenied:      "You cancelled signing in with the provider, or it refused. Try again, or use another method.",
+	CodeOAuthProviderError:     "The sign-in provider returned an error. Try again, or use another method.",
+	CodeOAuthStateInvalid:      "This sign-in link from the provider is invalid or was already used. Start again.",
+	CodeOAuthTokenExchange:     "The sign-in provider did not accept the sign-in. Start again.",
+	CodeOAuthIDTokenInvalid:    "The sign-in provider's answer could not be verified.",
+	CodeOAuthEmailMissing:      "The sign-in provider did not share an email address.",
+	CodeOAuthEmailUnverified:   "An account with this email address exists. Sign in to it first to connect this provider.",
+	CodeOAuthProviderExists:    "This provider is already configured.",
+	CodeExternalAccountExists:  "This account at the provider is already connected to another user.",
+	CodeReverificationRequired: "Sign in again to continue: this needs a recent sign-in.",
 }
 
 // Error is the one error type that crosses package boundaries towards clients.

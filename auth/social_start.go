@@ -119,7 +119,7 @@ func (s *Social) StartConnect(ctx context.Context, st *ClientState, sess *latchk
 		return "", latchkey.Errorf(latchkey.CodeFormParamMissing, "redirect_url", "Say where the provider sends the person back (redirect_url).")
 	}
 	if s.sessions.now().Sub(sess.FirstFactorAt) > RecentSignIn {
-		return "", latchkey.Errorf(latchkey.CodeForbidden, "", "For your security, sign in again before connecting another account (you last signed in more than %d minutes ago).", int(RecentSignIn/time.Minute))
+		return "", latchkey.Errorf(latchkey.CodeReverificationRequired, "", "For your security, sign in again before connecting another account (you last signed in more than %d minutes ago).", int(RecentSignIn/time.Minute))
 	}
 	cfg, prov, err := s.providerOfStrategy(ctx, strategy)
 	if err != nil {

@@ -592,7 +592,7 @@ func TestSocialConnectedAccounts(t *testing.T) {
 		// Connecting needs a sign-in within 10 minutes.
 		clock.advance(11 * time.Minute)
 		b.do("POST", "/v1/me/external_accounts", map[string]any{"strategy": testIdPStrategy, "redirect_url": appURL(ts)}).
-			wantError(t, http.StatusForbidden, latchkey.CodeForbidden, "")
+			wantError(t, http.StatusForbidden, latchkey.CodeReverificationRequired, "")
 	})
 }
 

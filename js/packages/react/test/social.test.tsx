@@ -271,12 +271,12 @@ describe("<UserProfile /> connected accounts", () => {
     expect(client.navigated).toEqual([`https://github.example/authorize?redirect_uri=${encodeURIComponent(`${location.origin}/account?tab=1`)}`]);
   });
 
-  it("shows the server's 'sign in again' message when the sign-in is not recent enough", async () => {
+  it("says to sign in again when the sign-in is not recent enough (reverification_required)", async () => {
     const client = withAccounts();
     renderWithClient(<UserProfile />, { client });
-    client.failNext("me.connectExternalAccount:oauth_github", "forbidden");
+    client.failNext("me.connectExternalAccount:oauth_github", "reverification_required");
     await press(within(region()).getByRole("button", { name: "Connect GitHub" }));
-    expect(within(region()).getByRole("alert").textContent).toBe("fake forbidden");
+    expect(within(region()).getByRole("alert").textContent).toBe("For your security, sign in again, then try once more.");
     expect(client.navigated).toEqual([]);
   });
 

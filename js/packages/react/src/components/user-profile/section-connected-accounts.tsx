@@ -143,13 +143,8 @@ function nameOf(account: ExternalAccount, providers: SocialProvider[]): string {
   return account.provider.charAt(0).toUpperCase() + account.provider.slice(1);
 }
 
-/**
- * connectMessage words a failed connect. A 403 `forbidden` here means the
- * sign-in is not recent enough, and the server's message says what to do
- * (sign in again), so it is shown rather than the generic "not allowed".
- */
+/** connectMessage words a failed connect (reverification_required: sign in again). */
 function connectMessage(l: Resources, e: unknown): string {
-  if (isLatchkeyError(e) && e.code === "forbidden") return e.longMessage ?? e.message;
   if (isLatchkeyError(e)) return errorMessage(l, e);
   return l.errors.internal_error;
 }

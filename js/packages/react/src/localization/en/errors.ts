@@ -56,4 +56,5 @@ export const errors = {
   oauth_email_missing: "The provider did not share your email address. Allow it, or use another method.",
   oauth_email_unverified: "An account with this email address exists. Sign in to it first, then connect this provider.",
   external_account_exists: "This account at the provider is already connected to another user.",
+  reverification_required: "For your security, sign in again, then try once more.",
 };

@@ -56,4 +56,5 @@ export const errors: typeof en = {
   oauth_email_missing: "Le fournisseur n'a pas partagé votre adresse e-mail. Autorisez-le ou utilisez une autre méthode.",
   oauth_email_unverified: "Un compte existe déjà avec cette adresse e-mail. Connectez-vous d'abord à ce compte, puis associez ce fournisseur.",
   external_account_exists: "Ce compte chez le fournisseur est déjà associé à un autre utilisateur.",
+  reverification_required: "Par sécurité, reconnectez-vous, puis réessayez.",
 };
