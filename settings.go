@@ -23,6 +23,14 @@ type Settings struct {
 	RedirectURLs []string         `json:"redirect_urls"`
 	Branding     BrandingSettings `json:"branding"`
 	Mail         MailSettings     `json:"mail"`
+	Events       EventSettings    `json:"events"`
+}
+
+// EventSettings controls the event outbox behind webhooks and the event feed.
+type EventSettings struct {
+	// RetentionDays is how long events are kept, for the feed and for
+	// replaying webhooks; older ones are swept.
+	RetentionDays int `json:"retention_days"`
 }
 
 // IdentifierSettings controls one kind of identifier.
@@ -182,5 +190,6 @@ func DefaultSettings() *Settings {
 		AllowedOrigins: []string{},
 		RedirectURLs:   []string{},
 		Branding:       BrandingSettings{ApplicationName: "My application"},
+		Events:         EventSettings{RetentionDays: 30},
 	}
 }

@@ -75,6 +75,9 @@ func (s *Settings) Validate() error {
 	if si.LockoutThreshold > 0 && (si.LockoutSeconds < 60 || si.LockoutSeconds > 30*86400) {
 		return bad("sign_in.lockout_seconds", "sign_in.lockout_seconds must be between 60 and 2592000 (30 days).")
 	}
+	if s.Events.RetentionDays < 1 || s.Events.RetentionDays > 3650 {
+		return bad("events.retention_days", "events.retention_days must be between 1 and 3650.")
+	}
 	su := s.SignUp
 	switch su.Mode {
 	case SignUpPublic, SignUpRestricted, SignUpWaitlist:

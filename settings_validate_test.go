@@ -139,6 +139,12 @@ func TestSettingsValidate(t *testing.T) {
 		}, ""},
 		{"from address invalid", func(s *latchkey.Settings) { s.Mail.FromAddress = "Example <no-reply@example.com>" }, "mail.from_address"},
 		{"reply-to invalid", func(s *latchkey.Settings) { s.Mail.ReplyTo = "help@localhost" }, "mail.reply_to"},
+
+		// Events.
+		{"retention 1 day", func(s *latchkey.Settings) { s.Events.RetentionDays = 1 }, ""},
+		{"retention 10 years", func(s *latchkey.Settings) { s.Events.RetentionDays = 3650 }, ""},
+		{"retention 0", func(s *latchkey.Settings) { s.Events.RetentionDays = 0 }, "events.retention_days"},
+		{"retention too long", func(s *latchkey.Settings) { s.Events.RetentionDays = 3651 }, "events.retention_days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

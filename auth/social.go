@@ -12,6 +12,7 @@ import (
 	"github.com/latchkeyhq/latchkey/oauth"
 	"github.com/latchkeyhq/latchkey/seal"
 	"github.com/latchkeyhq/latchkey/sqlstore"
+	"github.com/latchkeyhq/latchkey/wire"
 )
 
 // Social runs social sign-in: sign-ins and sign-ups with a provider, the
@@ -56,7 +57,7 @@ const CallbackPath = "/v1/oauth_callback"
 
 // StrategyOAuthPrefix prefixes the strategy of every provider:
 // "oauth_<provider id>".
-const StrategyOAuthPrefix = "oauth_"
+const StrategyOAuthPrefix = wire.StrategyOAuthPrefix
 
 // RecentSignIn is how recent a session's first factor must be to connect a
 // provider.
@@ -66,7 +67,7 @@ const RecentSignIn = 10 * time.Minute
 const (
 	SocialUnverified   = "unverified"
 	SocialTransferable = "transferable"
-	SocialVerified     = "verified"
+	SocialVerified     = wire.ExternalVerified
 	SocialExpired      = "expired"
 )
 

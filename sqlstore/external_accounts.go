@@ -49,7 +49,8 @@ func (tx *Tx) CreateExternalAccount(ctx context.Context, box *seal.Box, a *latch
 	} else if err != nil {
 		return fmt.Errorf("create external account: %w", err)
 	}
-	return nil
+	// The account is part of the user the Backend API returns.
+	return tx.addUserEvent(ctx, latchkey.EventUserUpdated, a.UserID)
 }
 
 // ExternalAccountsByUser returns the user's external accounts, oldest first,
@@ -138,7 +139,10 @@ func (s *Store) DeleteExternalAccount(ctx context.Context, userID, id string) er
 		if err != nil {
 			return fmt.Errorf("delete external account: %w", err)
 		}
-		return oneRow(res)
+		if err := oneRow(res); err != nil {
+			return err
+		}
+		return tx.addUserEvent(ctx, latchkey.EventUserUpdated, userID)
 	})
 }
 

@@ -66,7 +66,7 @@ func setUserImageURL(ctx context.Context, tx *Tx, userID, url string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("user %q: %w", userID, latchkey.ErrNotFound)
 	}
-	return nil
+	return tx.addUserEvent(ctx, latchkey.EventUserUpdated, userID)
 }
 
 // ProfileImage returns the image with the given ID, or latchkey.ErrNotFound.

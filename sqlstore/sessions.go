@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/wire"
 )
 
 const sessionColumns = `id, client_id, user_id, status, first_factor_at, second_factor_at, last_active_at,
@@ -30,7 +31,7 @@ func (tx *Tx) CreateSession(ctx context.Context, s *latchkey.Session) error {
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	return nil
+	return tx.addSessionEvent(ctx, latchkey.EventSessionCreated, s.ID)
 }
 
 // SessionByID returns the session, or latchkey.ErrNotFound.
@@ -108,8 +109,34 @@ func (tx *Tx) EndSession(ctx context.Context, id, status string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("end session: %w", err)
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, nil
+	}
+	if typ, ok := sessionEndEvents[status]; ok {
+		if err := tx.addSessionEvent(ctx, typ, id); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// sessionEndEvents names the event of each way a session ends. A session
+// that merely expires (its lifetime or inactivity limit passed) is noticed
+// lazily, so it has no event, as in Clerk.
+var sessionEndEvents = map[string]string{
+	latchkey.SessionEnded:   latchkey.EventSessionEnded,
+	latchkey.SessionRevoked: latchkey.EventSessionRevoked,
+	latchkey.SessionRemoved: latchkey.EventSessionRemoved,
+}
+
+// addSessionEvent writes a session.* event whose data is the session as the
+// Backend API returns it, read back in the transaction after the change.
+func (tx *Tx) addSessionEvent(ctx context.Context, typ, id string) error {
+	sess, err := tx.SessionByID(ctx, id)
+	if err != nil {
+		return fmt.Errorf("%s event: %w", typ, err)
+	}
+	return tx.addEventJSON(ctx, typ, id, wire.NewSession(sess, tx.now))
 }
 
 // EndSessionsOf ends every active session of a user (userID set) or of a

@@ -23,7 +23,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/latchkeyhq/latchkey"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Store is the database. It is safe for concurrent use.
@@ -141,6 +142,10 @@ type Tx struct {
 	conn
 	tx  *sql.Tx
 	now time.Time // one timestamp for the whole transaction
+	// ctx is BeginTx's context, for the writes Commit makes: the events
+	// added with AddEvent, written last.
+	ctx    context.Context
+	events []*latchkey.Event
 }
 
 // BeginTx starts a write transaction.
@@ -152,11 +157,16 @@ func (s *Store) BeginTx(ctx context.Context) (*Tx, error) {
 	// Truncated to what the database keeps (Unix milliseconds), so the times
 	// a write hands back equal the times a later read returns.
 	now := s.now().UTC().Truncate(time.Millisecond)
-	return &Tx{conn: conn{q: tx, engine: s.engine}, tx: tx, now: now}, nil
+	return &Tx{conn: conn{q: tx, engine: s.engine}, tx: tx, now: now, ctx: ctx}, nil
 }
 
-// Commit commits the transaction.
+// Commit writes the events added to the transaction and commits it. If
+// writing the events fails, the transaction is rolled back.
 func (tx *Tx) Commit() error {
+	if err := tx.writeEvents(tx.ctx); err != nil {
+		tx.tx.Rollback()
+		return err
+	}
 	if err := tx.tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/wire"
 )
 
 const userColumns = `id, external_id, first_name, last_name, image_url, primary_email_address_id,
@@ -47,7 +48,7 @@ func createUser(ctx context.Context, tx *Tx, u *latchkey.User) error {
 			return err
 		}
 	}
-	return nil
+	return tx.addUserEvent(ctx, latchkey.EventUserCreated, u.ID)
 }
 
 func userArgs(u *latchkey.User) []any {
@@ -155,7 +156,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(u *latchkey.U
 			return mapWriteError("update user", err)
 		}
 		out = u
-		return nil
+		return tx.addUserEvent(ctx, latchkey.EventUserUpdated, u.ID)
 	})
 	return out, err
 }
@@ -209,7 +210,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("delete user %q: %w", id, latchkey.ErrNotFound)
 		}
-		return nil
+		return tx.addEventJSON(ctx, latchkey.EventUserDeleted, id, wire.Deleted{Object: "user", ID: id, Deleted: true})
 	})
 }
 
@@ -334,6 +335,9 @@ func (tx *Tx) ReleaseUnverifiedIdentifier(ctx context.Context, t latchkey.Identi
 	}
 	if _, err := tx.exec(ctx, `UPDATE users SET version = version + 1, updated_at = ? WHERE id = ?`, ms(tx.now), userID); err != nil {
 		return "", fmt.Errorf("release unverified identifier: %w", err)
+	}
+	if err := tx.addUserEvent(ctx, latchkey.EventUserUpdated, userID); err != nil {
+		return "", err
 	}
 	return userID, nil
 }

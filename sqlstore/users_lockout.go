@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/latchkeyhq/latchkey"
 )
 
 // RecordFailedSignIn counts a failed first-factor attempt and, when the
@@ -29,6 +31,9 @@ func (s *Store) RecordFailedSignIn(ctx context.Context, userID string, threshold
 			_, err := tx.exec(ctx, `UPDATE users SET locked = ?, lockout_expires_at = ?, version = version + 1,
 				updated_at = ? WHERE id = ?`, true, ms(lockUntil), ms(tx.now), userID)
 			if err != nil {
+				return err
+			}
+			if err := tx.addUserEvent(ctx, latchkey.EventUserUpdated, userID); err != nil {
 				return err
 			}
 			return tx.AddAudit(ctx, &AuditEvent{Type: "user.locked", UserID: userID,

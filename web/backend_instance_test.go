@@ -76,6 +76,12 @@ func TestInstancePatch(t *testing.T) {
 		if diff := cmp.Diff(want, inst.Settings); diff != "" {
 			t.Errorf("settings after null (-want +got):\n%s", diff)
 		}
+		// Event retention.
+		ts.patchSettings(t, `{"events":{"retention_days":7}}`)
+		want.Events.RetentionDays = 7
+		if diff := cmp.Diff(want, getInstance(t, ts).Settings); diff != "" {
+			t.Errorf("settings after events patch (-want +got):\n%s", diff)
+		}
 		// An empty patch is allowed.
 		ts.patchSettings(t, `{}`)
 		good := getInstance(t, ts)
@@ -95,6 +101,8 @@ func TestInstancePatch(t *testing.T) {
 			{"origin with a path", `{"settings":{"allowed_origins":["https://app.example.com/path"]}}`, latchkey.CodeFormParamValue, "allowed_origins", ""},
 			{"bad color", `{"settings":{"branding":{"primary_color":"red"}}}`, latchkey.CodeFormParamValue, "branding.primary_color", ""},
 			{"bad support email", `{"settings":{"branding":{"support_email":"nope"}}}`, latchkey.CodeFormParamValue, "branding.support_email", ""},
+			{"event retention out of range", `{"settings":{"events":{"retention_days":0}}}`, latchkey.CodeFormParamValue, "events.retention_days", ""},
+			{"event retention not a number", `{"settings":{"events":{"retention_days":"30"}}}`, latchkey.CodeFormParamInvalid, "events.retention_days", ""},
 			{"required but disabled", `{"settings":{"email_address":{"enabled":false}}}`, latchkey.CodeFormParamValue, "email_address.enabled", ""},
 			{"wrong type", `{"settings":{"password":{"min_length":"8"}}}`, latchkey.CodeFormParamInvalid, "password.min_length", ""},
 			{"object for a number", `{"settings":{"password":{"min_length":{"x":1}}}}`, latchkey.CodeFormParamInvalid, "password.min_length", ""},

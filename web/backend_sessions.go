@@ -6,36 +6,15 @@ import (
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/sqlstore"
+	"github.com/latchkeyhq/latchkey/wire"
 )
 
-// backendSessionJSON is a session on the Backend API.
-type backendSessionJSON struct {
-	Object       string `json:"object"`
-	ID           string `json:"id"`
-	UserID       string `json:"user_id"`
-	ClientID     string `json:"client_id"`
-	Status       string `json:"status"`
-	IPAddress    string `json:"ip_address"`
-	UserAgent    string `json:"user_agent"`
-	LastActiveAt int64  `json:"last_active_at"`
-	ExpireAt     int64  `json:"expire_at"`
-	AbandonAt    *int64 `json:"abandon_at"`
-	EndedAt      *int64 `json:"ended_at"`
-	CreatedAt    int64  `json:"created_at"`
-	UpdatedAt    int64  `json:"updated_at"`
-}
+// backendSessionJSON is a session on the Backend API, shaped by package
+// wire, which events share.
+type backendSessionJSON = wire.Session
 
 func newBackendSession(s *latchkey.Session, now time.Time) backendSessionJSON {
-	status := s.Status
-	if status == latchkey.SessionActive && !s.ActiveAt(now) {
-		status = latchkey.SessionExpired
-	}
-	return backendSessionJSON{
-		Object: "session", ID: s.ID, UserID: s.UserID, ClientID: s.ClientID, Status: status, IPAddress: s.IP,
-		UserAgent: s.UserAgent, LastActiveAt: latchkey.Millis(s.LastActiveAt), ExpireAt: latchkey.Millis(s.ExpireAt),
-		AbandonAt: optMillis(s.AbandonAt), EndedAt: optMillis(s.EndedAt),
-		CreatedAt: latchkey.Millis(s.CreatedAt), UpdatedAt: latchkey.Millis(s.UpdatedAt),
-	}
+	return wire.NewSession(s, now)
 }
 
 var sessionStatuses = map[string]bool{latchkey.SessionActive: true, latchkey.SessionEnded: true,

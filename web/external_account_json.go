@@ -4,46 +4,17 @@ import (
 	"context"
 
 	"github.com/latchkeyhq/latchkey"
-	"github.com/latchkeyhq/latchkey/auth"
+	"github.com/latchkeyhq/latchkey/wire"
 )
 
-// externalAccountJSON is a user's identity at a provider, as both APIs
-// show it (never its tokens).
-type externalAccountJSON struct {
-	Object         string                   `json:"object"`
-	ID             string                   `json:"id"`
-	Provider       string                   `json:"provider"`
-	ProviderUserID string                   `json:"provider_user_id"`
-	EmailAddress   string                   `json:"email_address"`
-	FirstName      string                   `json:"first_name"`
-	LastName       string                   `json:"last_name"`
-	Username       string                   `json:"username"`
-	AvatarURL      string                   `json:"avatar_url"`
-	Verification   externalVerificationJSON `json:"verification"`
-	CreatedAt      int64                    `json:"created_at"`
-	UpdatedAt      int64                    `json:"updated_at"`
-}
-
-// externalVerificationJSON is the provider step of a sign-in, a sign-up or
-// an external account.
-type externalVerificationJSON struct {
-	Status                          string  `json:"status"`
-	Strategy                        string  `json:"strategy"`
-	ExternalVerificationRedirectURL *string `json:"external_verification_redirect_url"`
-}
+// External accounts are shaped by package wire.
+type (
+	externalAccountJSON      = wire.ExternalAccount
+	externalVerificationJSON = wire.ExternalVerification
+)
 
 func externalAccountsJSON(accts []*latchkey.ExternalAccount) []externalAccountJSON {
-	out := make([]externalAccountJSON, 0, len(accts))
-	for _, a := range accts {
-		out = append(out, externalAccountJSON{
-			Object: "external_account", ID: a.ID, Provider: a.ProviderID, ProviderUserID: a.ProviderUserID,
-			EmailAddress: a.EmailAddress, FirstName: a.FirstName, LastName: a.LastName, Username: a.Username,
-			AvatarURL:    a.AvatarURL,
-			Verification: externalVerificationJSON{Status: auth.SocialVerified, Strategy: auth.StrategyOAuthPrefix + a.ProviderID},
-			CreatedAt:    latchkey.Millis(a.CreatedAt), UpdatedAt: latchkey.Millis(a.UpdatedAt),
-		})
-	}
-	return out
+	return wire.ExternalAccounts(accts)
 }
 
 // withExternalAccounts loads the user's external accounts onto u, for

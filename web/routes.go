@@ -118,6 +118,7 @@ func (s *Server) routes() []route {
 		backend("POST", "/api/v1/sessions/{id}/revoke", s.sessionsRevoke),
 		backend("POST", "/api/v1/sessions/{id}/tokens", s.sessionsTokens),
 		backend("GET", "/api/v1/clients/{id}", s.clientsGet),
+		backend("GET", "/api/v1/events", s.eventsList),
 		backend("POST", "/api/v1/sign_in_tokens", s.signInTokensCreate),
 
 		backend("GET", "/api/v1/oauth_providers", s.oauthProvidersList),

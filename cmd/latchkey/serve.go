@@ -92,6 +92,12 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 		defer wg.Done()
 		sweep(workers, log, "oauth_pending", time.Hour, a.store.DeleteStaleOAuthPending)
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		retention := func() int { return a.instance.Settings().Events.RetentionDays }
+		sweep(workers, log, "events", time.Hour, sweepEvents(a.store, retention, time.Now))
+	}()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -1,0 +1,38 @@
+package latchkey
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// PrefixEvent is the ID prefix of events.
+const PrefixEvent = "evt"
+
+// Event types: what changed, named as Clerk names them.
+const (
+	EventUserCreated    = "user.created"
+	EventUserUpdated    = "user.updated"
+	EventUserDeleted    = "user.deleted"
+	EventSessionCreated = "session.created"
+	EventSessionEnded   = "session.ended"
+	EventSessionRevoked = "session.revoked"
+	EventSessionRemoved = "session.removed"
+)
+
+// Event is one change, written in the same transaction as the change itself
+// (a transactional outbox), so it exists if and only if the change committed.
+// Webhook delivery and the Backend API's event feed both read it.
+type Event struct {
+	ID       string
+	Type     string // one of the Event* constants
+	ObjectID string // the user or session that changed
+	// Cursor is the event's place in commit order: a later commit always has a
+	// larger cursor. Cursors may have gaps (a rolled-back transaction uses one
+	// up), so consumers compare them and never count them.
+	Cursor int64
+	// Sequence numbers the events of one object: its Nth event has sequence
+	// N, so a consumer can drop an update older than one it already applied.
+	Sequence  int64
+	Data      json.RawMessage // the object as the Backend API returns it
+	CreatedAt time.Time
+}
