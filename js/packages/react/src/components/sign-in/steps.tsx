@@ -86,60 +86,57 @@ export function StrategiesStep({ name }: { name: "choose_strategy" | "forgot_pas
 /** CodeStep takes the code mailed for signing in ("email_code") or for a reset ("reset_code"). */
 export function CodeStep({ name }: { name: "email_code" | "reset_code" }) {
   const t = useLocalization().signIn;
-  const common = useLocalization().common;
-  const flow = useSignIn();
-  const { values, reset, resend, showStrategies, back } = flow;
+  const { values, reset } = useSignIn();
   return (
     <SignInStepView name={name} part="signIn-step">
       <Identity component="signIn" text={String(values.identifier)} change={t.changeIdentifier} onChange={reset} />
       <CodeField component="signIn" label={t.code} />
       <Submit part="signIn-submit">{t.continue}</Submit>
-      <Box part="signIn-actions">
-        <Secondary part="signIn-resend" onClick={() => void resend()}>
-          {t.resendCode}
-        </Secondary>
-        {name === "email_code" && choices(flow).some((s) => s !== "email_code") ? (
-          <Secondary part="signIn-useAnotherMethod" onClick={showStrategies}>
-            {t.useAnotherMethod}
-          </Secondary>
-        ) : null}
-        {name === "reset_code" ? (
-          <Secondary part="signIn-back" onClick={back}>
-            {common.back}
-          </Secondary>
-        ) : null}
-      </Box>
+      <SentActions name={name} resendText={t.resendCode} />
     </SignInStepView>
+  );
+}
+
+/**
+ * SentActions are the actions under a sent code or link: send it again,
+ * another method (sign-in factors, when there is one), or back (resets).
+ */
+function SentActions({ name, resendText }: { name: "email_code" | "email_link" | "reset_code" | "reset_link"; resendText: string }) {
+  const t = useLocalization().signIn;
+  const common = useLocalization().common;
+  const flow = useSignIn();
+  const { resend, showStrategies, back } = flow;
+  const reset = name === "reset_code" || name === "reset_link";
+  return (
+    <Box part="signIn-actions">
+      <Secondary part="signIn-resend" onClick={() => void resend()}>
+        {resendText}
+      </Secondary>
+      {!reset && choices(flow).some((s) => s !== name) ? (
+        <Secondary part="signIn-useAnotherMethod" onClick={showStrategies}>
+          {t.useAnotherMethod}
+        </Secondary>
+      ) : null}
+      {reset ? (
+        <Secondary part="signIn-back" onClick={back}>
+          {common.back}
+        </Secondary>
+      ) : null}
+    </Box>
   );
 }
 
 /** LinkStep waits while a mailed link is opened ("email_link", "reset_link"); the flow polls. */
 export function LinkStep({ name }: { name: "email_link" | "reset_link" }) {
   const t = useLocalization().signIn;
-  const common = useLocalization().common;
-  const flow = useSignIn();
-  const { values, reset, resend, showStrategies, back } = flow;
+  const { values, reset } = useSignIn();
   return (
     <SignInStepView name={name} part="signIn-step">
       <Identity component="signIn" text={String(values.identifier)} change={t.changeIdentifier} onChange={reset} />
       <Box part="signIn-stepText" role="status" render={<p />}>
         {t.waitingForLink}
       </Box>
-      <Box part="signIn-actions">
-        <Secondary part="signIn-resend" onClick={() => void resend()}>
-          {t.resendLink}
-        </Secondary>
-        {name === "email_link" && choices(flow).some((s) => s !== "email_link") ? (
-          <Secondary part="signIn-useAnotherMethod" onClick={showStrategies}>
-            {t.useAnotherMethod}
-          </Secondary>
-        ) : null}
-        {name === "reset_link" ? (
-          <Secondary part="signIn-back" onClick={back}>
-            {common.back}
-          </Secondary>
-        ) : null}
-      </Box>
+      <SentActions name={name} resendText={t.resendLink} />
     </SignInStepView>
   );
 }
