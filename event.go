@@ -17,7 +17,26 @@ const (
 	EventSessionEnded   = "session.ended"
 	EventSessionRevoked = "session.revoked"
 	EventSessionRemoved = "session.removed"
+	// EventEmailCreated carries each email as it is handed to the sender,
+	// so an app can deliver it itself.
+	EventEmailCreated = "email.created"
+	// EventSMSCreated will carry each text message once SMS codes exist.
+	EventSMSCreated = "sms.created"
+	// EventWebhookTest is only ever sent by "send a test event"; it is not
+	// stored and not in the feed.
+	EventWebhookTest = "webhook.test"
 )
+
+// EventTypes lists the types an endpoint can subscribe to and the feed can
+// filter on, in documentation order.
+var EventTypes = []string{
+	EventUserCreated, EventUserUpdated, EventUserDeleted,
+	EventSessionCreated, EventSessionEnded, EventSessionRevoked, EventSessionRemoved,
+	EventEmailCreated, EventSMSCreated,
+}
+
+// PrefixEmail is the ID prefix of the emails email.created carries.
+const PrefixEmail = "ema"
 
 // Event is one change, written in the same transaction as the change itself
 // (a transactional outbox), so it exists if and only if the change committed.

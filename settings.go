@@ -24,6 +24,14 @@ type Settings struct {
 	Branding     BrandingSettings `json:"branding"`
 	Mail         MailSettings     `json:"mail"`
 	Events       EventSettings    `json:"events"`
+	Webhooks     WebhookSettings  `json:"webhooks"`
+}
+
+// WebhookSettings controls webhook delivery.
+type WebhookSettings struct {
+	// AlertEmails are the operators told by email when an endpoint is
+	// disabled after failing for 5 days (it is always in the audit log).
+	AlertEmails []string `json:"alert_emails"`
 }
 
 // EventSettings controls the event outbox behind webhooks and the event feed.
@@ -191,5 +199,6 @@ func DefaultSettings() *Settings {
 		RedirectURLs:   []string{},
 		Branding:       BrandingSettings{ApplicationName: "My application"},
 		Events:         EventSettings{RetentionDays: 30},
+		Webhooks:       WebhookSettings{AlertEmails: []string{}},
 	}
 }

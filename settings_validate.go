@@ -78,6 +78,14 @@ func (s *Settings) Validate() error {
 	if s.Events.RetentionDays < 1 || s.Events.RetentionDays > 3650 {
 		return bad("events.retention_days", "events.retention_days must be between 1 and 3650.")
 	}
+	if len(s.Webhooks.AlertEmails) > 20 {
+		return bad("webhooks.alert_emails", "webhooks.alert_emails takes at most 20 addresses.")
+	}
+	for _, a := range s.Webhooks.AlertEmails {
+		if _, _, err := NormalizeEmail(a); err != nil {
+			return bad("webhooks.alert_emails", "webhooks.alert_emails must hold email addresses; %q is not one.", a)
+		}
+	}
 	su := s.SignUp
 	switch su.Mode {
 	case SignUpPublic, SignUpRestricted, SignUpWaitlist:

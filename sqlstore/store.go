@@ -35,6 +35,9 @@ type Store struct {
 	now    func() time.Time
 
 	readStmts stmtCache
+	// queued receives a value (without blocking) after every commit that
+	// queued webhook deliveries, so this process's workers start at once.
+	queued chan struct{}
 }
 
 // Open connects to the database named by url: "postgres://..." (or
@@ -42,7 +45,7 @@ type Store struct {
 // prefixed with "sqlite:" or "file:". The SQLite file's directory is created.
 // Open does not migrate; call Migrate.
 func Open(ctx context.Context, url string) (*Store, error) {
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, queued: make(chan struct{}, 1)}
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		s.engine = postgres
@@ -146,6 +149,10 @@ type Tx struct {
 	// added with AddEvent, written last.
 	ctx    context.Context
 	events []*latchkey.Event
+	// queued counts the webhook deliveries this transaction queued; Commit
+	// signals them on signal.
+	queued int64
+	signal chan struct{}
 }
 
 // BeginTx starts a write transaction.
@@ -157,7 +164,7 @@ func (s *Store) BeginTx(ctx context.Context) (*Tx, error) {
 	// Truncated to what the database keeps (Unix milliseconds), so the times
 	// a write hands back equal the times a later read returns.
 	now := s.now().UTC().Truncate(time.Millisecond)
-	return &Tx{conn: conn{q: tx, engine: s.engine}, tx: tx, now: now, ctx: ctx}, nil
+	return &Tx{conn: conn{q: tx, engine: s.engine}, tx: tx, now: now, ctx: ctx, signal: s.queued}, nil
 }
 
 // Commit writes the events added to the transaction and commits it. If
@@ -170,8 +177,19 @@ func (tx *Tx) Commit() error {
 	if err := tx.tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if tx.queued > 0 {
+		select {
+		case tx.signal <- struct{}{}:
+		default: // a signal is already waiting
+		}
+	}
 	return nil
 }
+
+// DeliveriesQueued receives a value soon after a transaction of this Store
+// queued webhook deliveries. Workers of other processes (PostgreSQL) find
+// them by polling.
+func (s *Store) DeliveriesQueued() <-chan struct{} { return s.queued }
 
 // Rollback aborts the transaction.
 func (tx *Tx) Rollback() error {

@@ -1,42 +1,23 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/sqlstore"
+	"github.com/latchkeyhq/latchkey/wire"
 )
-
-// eventJSON is an event as the feed (and, later, a webhook) delivers it:
-// data is the object as the Backend API returned it when the change
-// committed, and sequence numbers the events of that object.
-type eventJSON struct {
-	Object     string          `json:"object"`
-	ID         string          `json:"id"`
-	Type       string          `json:"type"`
-	Timestamp  int64           `json:"timestamp"`
-	InstanceID string          `json:"instance_id"`
-	Data       json.RawMessage `json:"data"`
-	Sequence   int64           `json:"sequence"`
-}
 
 // eventPageJSON is a page of the feed. next_cursor is the cursor to pass as
 // after= next: the last event's, or the request's own when the page is empty,
 // so a consumer can poll with it forever.
 type eventPageJSON struct {
-	Data       []eventJSON `json:"data"`
-	NextCursor string      `json:"next_cursor"`
-	HasMore    bool        `json:"has_more"`
-}
-
-// eventTypes are the types the feed can filter on.
-var eventTypes = map[string]bool{
-	latchkey.EventUserCreated: true, latchkey.EventUserUpdated: true, latchkey.EventUserDeleted: true,
-	latchkey.EventSessionCreated: true, latchkey.EventSessionEnded: true,
-	latchkey.EventSessionRevoked: true, latchkey.EventSessionRemoved: true,
+	Data       []wire.Event `json:"data"`
+	NextCursor string       `json:"next_cursor"`
+	HasMore    bool         `json:"has_more"`
 }
 
 const defaultEventLimit = 100
@@ -64,7 +45,7 @@ func (s *Server) eventsList(w http.ResponseWriter, r *http.Request) error {
 	for _, v := range q["type"] {
 		for _, t := range strings.Split(v, ",") {
 			t = strings.TrimSpace(t)
-			if !eventTypes[t] {
+			if !slices.Contains(latchkey.EventTypes, t) {
 				return latchkey.Errorf(latchkey.CodeFormParamValue, "type", "%q is not an event type.", truncate(t, 100))
 			}
 			f.Types = append(f.Types, t)
@@ -78,11 +59,10 @@ func (s *Server) eventsList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := eventPageJSON{Data: make([]eventJSON, 0, len(evs)), NextCursor: strconv.FormatInt(f.After, 10), HasMore: more}
+	out := eventPageJSON{Data: make([]wire.Event, 0, len(evs)), NextCursor: strconv.FormatInt(f.After, 10), HasMore: more}
 	instanceID := s.instance.Instance().ID
 	for _, e := range evs {
-		out.Data = append(out.Data, eventJSON{Object: "event", ID: e.ID, Type: e.Type, Timestamp: latchkey.Millis(e.CreatedAt),
-			InstanceID: instanceID, Data: e.Data, Sequence: e.Sequence})
+		out.Data = append(out.Data, wire.NewEvent(e, instanceID))
 		out.NextCursor = strconv.FormatInt(e.Cursor, 10)
 	}
 	writeJSON(w, http.StatusOK, out)

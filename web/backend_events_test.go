@@ -9,13 +9,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/wire"
 )
 
 // feed reads every event after cursor, page by page, and returns them with
 // the cursor to continue from.
-func feed(t *testing.T, ts *testServer, cursor, query string) ([]eventJSON, string) {
+func feed(t *testing.T, ts *testServer, cursor, query string) ([]wire.Event, string) {
 	t.Helper()
-	var all []eventJSON
+	var all []wire.Event
 	for range 100 {
 		res := ts.as(t).do("GET", "/api/v1/events?after="+cursor+query, nil)
 		res.wantStatus(t, http.StatusOK)
@@ -51,7 +52,7 @@ func sameJSON(t *testing.T, what string, a, b []byte) {
 
 // oneEvent returns the only event in evs, failing unless it has this type,
 // object and sequence.
-func oneEvent(t *testing.T, evs []eventJSON, typ, objectID string, seq int64) eventJSON {
+func oneEvent(t *testing.T, evs []wire.Event, typ, objectID string, seq int64) wire.Event {
 	t.Helper()
 	if len(evs) != 1 {
 		t.Fatalf("%d events, want one %s of %s: %+v", len(evs), typ, objectID, evs)

@@ -22,9 +22,11 @@ import (
 	"strings"
 
 	"github.com/latchkeyhq/latchkey/auth"
+	"github.com/latchkeyhq/latchkey/delivery"
 	"github.com/latchkeyhq/latchkey/geoip"
 	"github.com/latchkeyhq/latchkey/instance"
 	"github.com/latchkeyhq/latchkey/mail"
+	"github.com/latchkeyhq/latchkey/netguard"
 	"github.com/latchkeyhq/latchkey/oauth"
 	"github.com/latchkeyhq/latchkey/password"
 	"github.com/latchkeyhq/latchkey/seal"
@@ -67,6 +69,12 @@ type Deps struct {
 	// Box seals and opens secrets at rest (OAuth client secrets) with the
 	// master key.
 	Box *seal.Box
+	// Webhooks sends test events (the queue is delivered by the same
+	// dispatcher, run by the caller).
+	Webhooks *delivery.Dispatcher
+	// WebhookNet is what endpoint URLs may point at, checked when saved
+	// (the dispatcher's client checks again at dial time).
+	WebhookNet netguard.Options
 	// OAuth is passed to every social sign-in provider; tests point
 	// providers at loopback servers with it. The zero value is production's.
 	OAuth oauth.Options
@@ -74,6 +82,8 @@ type Deps struct {
 
 // Server is the HTTP handler for every surface.
 type Server struct {
+	webhooks     *delivery.Dispatcher
+	webhookNet   netguard.Options
 	store        *sqlstore.Store
 	users        *auth.Users
 	instance     *instance.Service
@@ -106,7 +116,7 @@ func NewServer(d Deps) *Server {
 		store: d.Store, users: d.Users, instance: d.Instance, keys: d.Keys, hasher: d.Hasher,
 		sessions: d.Sessions, signIns: d.SignIns, signUps: d.SignUps, me: d.Me, limiter: d.Limiter, inbox: d.Inbox,
 		log: d.Log, dev: d.Dev, maxBody: d.MaxBodyBytes, mux: http.NewServeMux(), proxies: d.TrustedProxies, cookieDomain: d.CookieDomain,
-		geoip: d.GeoIP, box: d.Box,
+		geoip: d.GeoIP, box: d.Box, webhooks: d.Webhooks, webhookNet: d.WebhookNet,
 	}
 	s.public, _ = url.Parse(d.PublicURL)
 	if s.public == nil {

@@ -21,6 +21,8 @@ import (
 	"github.com/latchkeyhq/latchkey/instance"
 	"github.com/latchkeyhq/latchkey/oauth"
 	"github.com/latchkeyhq/latchkey/password"
+	"github.com/latchkeyhq/latchkey/delivery"
+	"github.com/latchkeyhq/latchkey/netguard"
 	"github.com/latchkeyhq/latchkey/seal"
 	"github.com/latchkeyhq/latchkey/sqlstore"
 	"github.com/latchkeyhq/latchkey/sqlstore/storetest"
@@ -50,6 +52,7 @@ type testServer struct {
 	signUps  *auth.SignUps
 	mails    *captureMailer
 	url      string // the public URL (the httptest server)
+	webhooks *delivery.Dispatcher
 }
 
 type serverConfig struct {
@@ -136,11 +139,16 @@ func newTestServer(t *testing.T, engine string, opts ...serverOption) *testServe
 	sessions := auth.NewSessions(store, keys, inst.Settings, publicURL, log)
 	signIns := auth.NewSignIns(store, sessions, users, mails, limiter, inst.Settings, publicURL, log)
 	signUps := auth.NewSignUps(store, sessions, users, mails, limiter, inst.Settings, publicURL, log)
+	// Webhooks may reach the loopback receivers of the tests, as in dev mode.
+	webhookNet := netguard.Options{AllowLoopback: true, AllowHTTP: true}
+	webhooks := delivery.New(delivery.Config{Store: store, Box: box, Client: netguard.NewClient(webhookNet, nil),
+		InstanceID: func() string { return inst.Instance().ID }, Log: log})
 	srv := NewServer(Deps{
 		Store: store, Users: users, Instance: inst, Keys: keys, Hasher: hasher,
 		Sessions: sessions, SignIns: signIns, SignUps: signUps, Limiter: limiter,
 		Me:  auth.NewMe(store, sessions, users, mails, limiter, inst.Settings, log),
 		Log: log, Dev: cfg.dev, PublicURL: publicURL, GeoIP: cfg.geoip, Box: box, OAuth: oauthOpts,
+		Webhooks: webhooks, WebhookNet: webhookNet,
 	})
 	hs.Config.Handler = srv
 	hs.Start()
@@ -152,6 +160,7 @@ func newTestServer(t *testing.T, engine string, opts ...serverOption) *testServe
 		client: newClient(t, hs, secret),
 		engine: engine, store: store, inst: inst, users: users, keys: keys, srv: srv, logs: logs,
 		sessions: sessions, signIns: signIns, signUps: signUps, mails: mails, url: publicURL,
+		webhooks: webhooks,
 	}
 	// Cleanups run last-in first-out: the HTTP server stops (waiting for
 	// requests in flight) before the store closes, and then the log is read.

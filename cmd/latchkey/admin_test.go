@@ -90,7 +90,7 @@ func TestMigrate(t *testing.T) {
 	t.Parallel()
 	dataDir := t.TempDir()
 	for i, want := range []string{
-		"applied 0001_init.sql\napplied 0002_sessions.sql\napplied 0003_profile_images.sql\napplied 0004_oauth.sql\napplied 0005_oauth_pending.sql\napplied 0006_events.sql\ndatabase is up to date (sqlite, 6 migrations applied now)\n",
+		"applied 0001_init.sql\napplied 0002_sessions.sql\napplied 0003_profile_images.sql\napplied 0004_oauth.sql\napplied 0005_oauth_pending.sql\napplied 0006_events.sql\napplied 0007_webhooks.sql\ndatabase is up to date (sqlite, 7 migrations applied now)\n",
 		"database is up to date (sqlite, 0 migrations applied now)\n",
 	} {
 		out := mustRunCmd(t, envFunc(nil), "migrate", "--data-dir", dataDir)

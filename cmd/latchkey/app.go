@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/auth"
+	"github.com/latchkeyhq/latchkey/delivery"
 	"github.com/latchkeyhq/latchkey/geoip"
 	"github.com/latchkeyhq/latchkey/instance"
 	"github.com/latchkeyhq/latchkey/mail"
@@ -30,6 +31,7 @@ type app struct {
 	inbox    *mail.Inbox // dev mode without SMTP
 	geoip    *geoip.DB   // nil without --geoip-file
 	server   *web.Server
+	webhooks *delivery.Dispatcher
 }
 
 // openStore opens and migrates the database.
@@ -130,6 +132,7 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 			return nil, fmt.Errorf("GeoIP file %q: %w", c.GeoIPFile, err)
 		}
 	}
+	a.webhooks = newDispatcher(c, store, box, a.instance, m, log)
 	a.server = web.NewServer(web.Deps{
 		Store: store, Users: a.users, Instance: a.instance, Keys: a.keys, Hasher: a.hasher,
 		Sessions: a.sessions, Limiter: limiter,
@@ -140,6 +143,8 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 		CookieDomain: c.CookieDomain,
 		GeoIP:        a.geoip,
 		Box:          box,
+		Webhooks:     a.webhooks,
+		WebhookNet:   c.WebhookNet,
 	})
 	return a, nil
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/latchkeyhq/latchkey/geoip"
+	"github.com/latchkeyhq/latchkey/netguard"
 	"github.com/latchkeyhq/latchkey/seal"
 )
 
@@ -51,6 +52,11 @@ type config struct {
 	// (auth.example.com) serving an app on another (app.example.com). The
 	// client credential cookie stays host-only either way.
 	CookieDomain string
+	// WebhookNet is what webhook endpoint URLs may reach. Production
+	// allows only public https targets; LATCHKEY_WEBHOOKS_ALLOW
+	// (--webhooks-allow), a comma-separated list of private, loopback and
+	// http, widens that; dev mode always allows loopback and http.
+	WebhookNet netguard.Options
 }
 
 // parseConfig reads flags (which win) and the environment.
@@ -79,6 +85,7 @@ func parseConfigWith(m mode, name string, args []string, getenv func(string) str
 	fs.StringVar(&c.ConfigFile, "config", env("LATCHKEY_CONFIG", ""), "settings file (.toml, .yaml, .json)")
 	fs.StringVar(&c.GeoIPFile, "geoip-file", env("LATCHKEY_GEOIP_FILE", ""), "MaxMind City or Country database (.mmdb) for the device list")
 	level := fs.String("log-level", env("LATCHKEY_LOG_LEVEL", "info"), "debug, info, warn or error")
+	webhooksAllow := fs.String("webhooks-allow", env("LATCHKEY_WEBHOOKS_ALLOW", ""), "what webhook URLs may reach besides public https: private, loopback, http (comma-separated)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
 	}
@@ -97,10 +104,34 @@ func parseConfigWith(m mode, name string, args []string, getenv func(string) str
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
+	if err := c.parseWebhooksAllow(*webhooksAllow); err != nil {
+		return nil, nil, err
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = filepath.Join(c.DataDir, "latchkey.db")
 	}
 	return c, fs, c.validate()
+}
+
+// parseWebhooksAllow reads LATCHKEY_WEBHOOKS_ALLOW.
+func (c *config) parseWebhooksAllow(v string) error {
+	if c.Mode == modeDev {
+		c.WebhookNet.AllowLoopback, c.WebhookNet.AllowHTTP = true, true
+	}
+	for _, part := range strings.Split(v, ",") {
+		switch strings.TrimSpace(part) {
+		case "":
+		case "private":
+			c.WebhookNet.AllowPrivate = true
+		case "loopback":
+			c.WebhookNet.AllowLoopback = true
+		case "http":
+			c.WebhookNet.AllowHTTP = true
+		default:
+			return fmt.Errorf("LATCHKEY_WEBHOOKS_ALLOW: %q is not one of private, loopback, http (--webhooks-allow)", strings.TrimSpace(part))
+		}
+	}
+	return nil
 }
 
 func (c *config) postgres() bool {

@@ -96,7 +96,18 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 	go func() {
 		defer wg.Done()
 		retention := func() int { return a.instance.Settings().Events.RetentionDays }
-		sweep(workers, log, "events", time.Hour, sweepEvents(a.store, retention, time.Now))
+		sweep(workers, log, "events", time.Hour, sweepOlderThan(a.store.DeleteEventsBefore, retention, time.Now))
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		retention := func() int { return a.instance.Settings().Events.RetentionDays }
+		sweep(workers, log, "webhook_history", time.Hour, sweepOlderThan(a.store.DeleteWebhookHistoryBefore, retention, time.Now))
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.webhooks.Run(workers) // lets requests in flight finish when stopped
 	}()
 
 	serveErr := make(chan error, 1)

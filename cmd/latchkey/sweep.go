@@ -27,24 +27,24 @@ func sweep(ctx context.Context, log *slog.Logger, what string, every time.Durati
 	}
 }
 
-// eventSweepBatch is how many events one transaction of the event sweep
+// eventSweepBatch is how many rows one transaction of a retention sweep
 // deletes, so the sweep never holds the write lock for long.
 const eventSweepBatch = 5000
 
-// eventStore is what the event sweep needs of the store.
-type eventStore interface {
-	DeleteEventsBefore(ctx context.Context, t time.Time, limit int) (int64, error)
-}
+// deleteBefore deletes at most limit rows older than t and says how many.
+type deleteBefore func(ctx context.Context, t time.Time, limit int) (int64, error)
 
-// sweepEvents returns a sweep pass deleting the events older than the
-// instance's retention (read at every pass, so a settings change applies at
-// the next one), batch after batch until none is left.
-func sweepEvents(store eventStore, retentionDays func() int, now func() time.Time) func(context.Context) (int64, error) {
+// sweepOlderThan returns a sweep pass deleting, with del, what is older
+// than the instance's event retention (read at every pass, so a settings
+// change applies at the next one), batch after batch until none is left.
+// Events and the webhook history (attempts, finished deliveries) are swept
+// this way.
+func sweepOlderThan(del deleteBefore, retentionDays func() int, now func() time.Time) func(context.Context) (int64, error) {
 	return func(ctx context.Context) (int64, error) {
 		cutoff := now().Add(-time.Duration(retentionDays()) * 24 * time.Hour)
 		var total int64
 		for {
-			n, err := store.DeleteEventsBefore(ctx, cutoff, eventSweepBatch)
+			n, err := del(ctx, cutoff, eventSweepBatch)
 			total += n
 			if err != nil || n < eventSweepBatch {
 				return total, err

@@ -70,7 +70,7 @@ func TestSweepEvents(t *testing.T) {
 	recent := now.Add(-29 * 24 * time.Hour)
 	f.created = append(f.created, recent)
 	days := 30
-	pass := sweepEvents(f, func() int { return days }, func() time.Time { return now })
+	pass := sweepOlderThan(f.DeleteEventsBefore, func() int { return days }, func() time.Time { return now })
 	n, err := pass(context.Background())
 	if err != nil || n != 2*eventSweepBatch+10 || f.calls != 3 {
 		t.Fatalf("pass = %d, %v after %d calls, want %d in 3 calls", n, err, f.calls, 2*eventSweepBatch+10)

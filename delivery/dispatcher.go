@@ -1,0 +1,255 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/seal"
+	"github.com/latchkeyhq/latchkey/sqlstore"
+	"github.com/latchkeyhq/latchkey/wire"
+)
+
+// Defaults of Config.
+const (
+	DefaultWorkers      = 32
+	DefaultPollInterval = time.Second
+	claimBatch          = 128
+	recordBatch         = 256
+	recordEvery         = 20 * time.Millisecond
+)
+
+// Config holds a Dispatcher's dependencies and knobs.
+type Config struct {
+	Store *sqlstore.Store
+	Box   *seal.Box // opens the endpoints' secrets and headers
+	// Client makes the requests: netguard.NewClient, so the SSRF guard
+	// applies at dial time and redirects are not followed.
+	Client     *http.Client
+	InstanceID func() string
+	// Notify is told about endpoints disabled for failing (the operators'
+	// email); nil to only log them.
+	Notify func(ctx context.Context, disabled []sqlstore.DisabledEndpoint)
+	Log    *slog.Logger
+	// Now is the clock stamped on attempts and used for the schedule; the
+	// store has its own (sqlstore.Store.SetClock). Tests set both.
+	Now func() time.Time
+	// Workers is how many requests may be in flight at once.
+	Workers int
+	// PollInterval is how often to look for due deliveries when no commit
+	// of this process signalled any: retries, and deliveries queued by
+	// other processes.
+	PollInterval time.Duration
+}
+
+// Dispatcher delivers queued webhooks. Run it once per process; several
+// processes on one PostgreSQL share the work.
+type Dispatcher struct {
+	store      *sqlstore.Store
+	box        *seal.Box
+	client     *http.Client
+	instanceID func() string
+	notify     func(context.Context, []sqlstore.DisabledEndpoint)
+	log        *slog.Logger
+	now        func() time.Time
+	workers    int
+	poll       time.Duration
+}
+
+// New returns a Dispatcher.
+func New(c Config) *Dispatcher {
+	d := &Dispatcher{store: c.Store, box: c.Box, client: c.Client, instanceID: c.InstanceID, notify: c.Notify,
+		log: c.Log, now: c.Now, workers: c.Workers, poll: c.PollInterval}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.workers <= 0 {
+		d.workers = DefaultWorkers
+	}
+	if d.poll <= 0 {
+		d.poll = DefaultPollInterval
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	return d
+}
+
+// Run delivers until ctx ends: it claims due deliveries as workers free up,
+// sends them concurrently, and records the results in batches. When ctx
+// ends it stops claiming, lets the requests in flight finish (each is
+// bounded by the client's timeout) and records them.
+func (d *Dispatcher) Run(ctx context.Context) {
+	results := make(chan sqlstore.WebhookResult, d.workers)
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		d.record(results)
+	}()
+	slots := make(chan struct{}, d.workers)
+	var inflight sync.WaitGroup
+	sendCtx := context.WithoutCancel(ctx)
+	poll := time.NewTicker(d.poll)
+	defer poll.Stop()
+	for ctx.Err() == nil {
+		free := d.workers - len(slots)
+		claimed := 0
+		if free > 0 {
+			ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, min(free, claimBatch), Lease)
+			if err != nil && ctx.Err() == nil {
+				d.log.Warn("claim webhook deliveries", "err", err)
+			}
+			claimed = len(ds)
+			for _, dl := range ds {
+				slots <- struct{}{}
+				inflight.Add(1)
+				go func() {
+					defer func() { <-slots; inflight.Done() }()
+					results <- d.deliver(sendCtx, dl)
+				}()
+			}
+		}
+		if claimed > 0 && claimed == min(free, claimBatch) {
+			continue // there may be more due right now
+		}
+		select {
+		case <-ctx.Done():
+		case <-d.store.DeliveriesQueued():
+		case <-poll.C:
+		}
+		// With every worker busy, wait for one to free up rather than spin.
+		for len(slots) == d.workers && ctx.Err() == nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}
+	inflight.Wait()
+	close(results)
+	<-recorded
+}
+
+// record writes results in batches, as they come, until results closes.
+func (d *Dispatcher) record(results <-chan sqlstore.WebhookResult) {
+	var batch []sqlstore.WebhookResult
+	tick := time.NewTicker(recordEvery)
+	defer tick.Stop()
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		d.save(context.Background(), batch)
+		batch = batch[:0]
+	}
+	for {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, r)
+			if len(batch) >= recordBatch {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+}
+
+// save records a batch of results and tells the operators about endpoints
+// it disabled. A batch that cannot be recorded is logged: its deliveries
+// are sent again when their lease ends (at least once).
+func (d *Dispatcher) save(ctx context.Context, batch []sqlstore.WebhookResult) {
+	disabled, err := d.store.RecordWebhookAttempts(ctx, batch, DisableAfter)
+	if err != nil {
+		d.log.Error("record webhook attempts", "attempts", len(batch), "err", err)
+		return
+	}
+	for _, e := range disabled {
+		d.log.Warn("webhook endpoint disabled after failing for 5 days", "endpoint_id", e.ID,
+			"failing_since", e.FailingSince, "last_error", e.LastError)
+	}
+	if len(disabled) > 0 && d.notify != nil {
+		d.notify(ctx, disabled)
+	}
+}
+
+// deliver makes one attempt of a claimed delivery and returns its result.
+func (d *Dispatcher) deliver(ctx context.Context, dl *sqlstore.Delivery) sqlstore.WebhookResult {
+	body, err := Body(dl.Event, d.instanceID())
+	var a *latchkey.WebhookAttempt
+	if err != nil {
+		a = &latchkey.WebhookAttempt{EndpointID: dl.Endpoint.ID, EventID: dl.Event.ID, EventType: dl.Event.Type,
+			Attempt: dl.Attempt, CreatedAt: d.now(), Error: "cannot encode the event: " + err.Error()}
+	} else {
+		a = d.send(ctx, dl.Endpoint, dl.Event.ID, dl.Event.Type, body, dl.Attempt)
+	}
+	r := sqlstore.WebhookResult{Attempt: a}
+	if !a.Succeeded {
+		r.NextAttemptAt = NextAttempt(a.Attempt, a.CreatedAt)
+	}
+	return r
+}
+
+// RunOnce claims every delivery due now (up to the worker count), sends
+// them, records the results, and returns how many it sent. Tests drive the
+// schedule with it and an injected clock.
+func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, d.workers, Lease)
+	if err != nil {
+		return 0, err
+	}
+	results := make([]sqlstore.WebhookResult, len(ds))
+	var wg sync.WaitGroup
+	for i, dl := range ds {
+		wg.Go(func() { results[i] = d.deliver(ctx, dl) })
+	}
+	wg.Wait()
+	if len(results) > 0 {
+		disabled, err := d.store.RecordWebhookAttempts(ctx, results, DisableAfter)
+		if err != nil {
+			return 0, err
+		}
+		if len(disabled) > 0 && d.notify != nil {
+			d.notify(ctx, disabled)
+		}
+	}
+	return len(ds), nil
+}
+
+// testEventData is the data of a webhook.test event.
+type testEventData struct {
+	Object     string `json:"object"`
+	EndpointID string `json:"endpoint_id"`
+	Message    string `json:"message"`
+}
+
+// SendTest sends ep a webhook.test event now, whether it is enabled or
+// not, records the attempt (marked as a test, outside any delivery and
+// without touching the endpoint's failure streak) and returns it.
+func (d *Dispatcher) SendTest(ctx context.Context, ep *latchkey.WebhookEndpoint) (*latchkey.WebhookAttempt, error) {
+	data, err := json.Marshal(testEventData{Object: "webhook_test", EndpointID: ep.ID,
+		Message: "A test event sent from Latchkey. Endpoints receive it only when asked for."})
+	if err != nil {
+		return nil, err
+	}
+	ev := &latchkey.Event{ID: latchkey.NewID(latchkey.PrefixEvent), Type: latchkey.EventWebhookTest, ObjectID: ep.ID,
+		Sequence: 1, Data: data, CreatedAt: d.now()}
+	body, err := json.Marshal(wire.NewEvent(ev, d.instanceID()))
+	if err != nil {
+		return nil, err
+	}
+	a := d.send(ctx, ep, ev.ID, ev.Type, body, 1)
+	a.Test = true
+	if err := d.store.AddWebhookAttempt(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}

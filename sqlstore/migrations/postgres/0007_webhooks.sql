@@ -1,0 +1,69 @@
+-- 0007: webhook endpoints and delivery. An event's deliveries are inserted
+-- by the transaction that writes the event (sqlstore/events.go), one per
+-- enabled endpoint that wants its type, so a committed event is always
+-- queued and a rolled-back one never is. Workers claim due deliveries
+-- (FOR UPDATE SKIP LOCKED on PostgreSQL) for a lease; a worker that dies
+-- leaves its claims to expire and be taken again: at-least-once, always
+-- with the event's id as webhook-id. Secrets and custom headers are sealed
+-- with the master key.
+
+CREATE TABLE webhook_endpoints (
+    id              TEXT PRIMARY KEY,
+    url             TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    all_types       BOOLEAN NOT NULL,
+    headers_sealed  BYTEA,
+    enabled         BOOLEAN NOT NULL,
+    disabled_reason TEXT NOT NULL,
+    disabled_at     BIGINT,
+    failing_since   BIGINT,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL
+);
+
+CREATE TABLE webhook_endpoint_types (
+    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+    type        TEXT NOT NULL,
+    PRIMARY KEY (endpoint_id, type)
+);
+
+CREATE TABLE webhook_secrets (
+    id            TEXT PRIMARY KEY,
+    endpoint_id   TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+    secret_sealed BYTEA NOT NULL,
+    created_at    BIGINT NOT NULL,
+    expires_at    BIGINT
+);
+CREATE INDEX webhook_secrets_endpoint ON webhook_secrets (endpoint_id);
+
+CREATE TABLE webhook_deliveries (
+    endpoint_id     TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+    event_id        TEXT NOT NULL,
+    event_ordinal   BIGINT NOT NULL,
+    status          TEXT NOT NULL,
+    attempts        BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    claimed_until   BIGINT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL,
+    PRIMARY KEY (endpoint_id, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);
+
+CREATE TABLE webhook_attempts (
+    id          TEXT PRIMARY KEY,
+    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+    event_id    TEXT NOT NULL,
+    event_type  TEXT NOT NULL,
+    attempt     BIGINT NOT NULL,
+    status_code BIGINT NOT NULL,
+    latency_ms  BIGINT NOT NULL,
+    response    TEXT NOT NULL,
+    error       TEXT NOT NULL,
+    succeeded   BOOLEAN NOT NULL,
+    test        BOOLEAN NOT NULL,
+    created_at  BIGINT NOT NULL
+);
+CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, created_at);
+CREATE INDEX webhook_attempts_created ON webhook_attempts (created_at);

@@ -1,0 +1,439 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/seal"
+)
+
+// Delivery states.
+const (
+	deliveryPending   = "pending"
+	deliverySucceeded = "succeeded"
+	deliveryFailed    = "failed" // every scheduled attempt failed; a replay revives it
+)
+
+// queueDeliveries queues event e for every enabled endpoint that wants its
+// type, in the transaction that writes e: the outbox and the queue commit
+// or roll back together. It reports how many deliveries it queued.
+func (tx *Tx) queueDeliveries(ctx context.Context, e *latchkey.Event) (int64, error) {
+	res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_ordinal, status, attempts,
+			next_attempt_at, claimed_until, created_at, updated_at)
+		SELECT w.id, ?, ?, 'pending', 0, ?, 0, ?, ? FROM webhook_endpoints w
+		WHERE w.enabled AND (w.all_types OR EXISTS (SELECT 1 FROM webhook_endpoint_types t
+			WHERE t.endpoint_id = w.id AND t.type = ?))`,
+		e.ID, e.Cursor, ms(tx.now), ms(tx.now), ms(tx.now), e.Type)
+	if err != nil {
+		return 0, fmt.Errorf("queue webhook deliveries: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// Delivery is one event claimed for sending to one endpoint.
+type Delivery struct {
+	Endpoint *latchkey.WebhookEndpoint
+	Event    *latchkey.Event
+	// Attempt is the number of the attempt about to be made, from 1.
+	Attempt int
+}
+
+// ClaimWebhookDeliveries claims up to limit due deliveries of enabled
+// endpoints for lease, oldest due first, and returns them with their event
+// and endpoint. A claim only hides a delivery from other workers until the
+// lease ends: a worker that dies mid-send leaves it to be claimed again
+// (at-least-once). On PostgreSQL, FOR UPDATE SKIP LOCKED lets many
+// processes claim at once without waiting for or double-claiming each
+// other's rows. Deliveries whose event was swept are dropped.
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, box *seal.Box, limit int, lease time.Duration) ([]*Delivery, error) {
+	type claim struct {
+		endpointID, eventID string
+		attempts            int
+	}
+	var claims []claim
+	var events map[string]*latchkey.Event
+	err := s.withTx(ctx, func(tx *Tx) error {
+		skipLocked := ""
+		if tx.engine == postgres {
+			skipLocked = ` FOR UPDATE OF d SKIP LOCKED`
+		}
+		now := ms(tx.now)
+		rows, err := tx.query(ctx, `UPDATE webhook_deliveries SET claimed_until = ?
+			WHERE (endpoint_id, event_id) IN (SELECT d.endpoint_id, d.event_id FROM webhook_deliveries d
+				JOIN webhook_endpoints w ON w.id = d.endpoint_id
+				WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.claimed_until <= ? AND w.enabled
+				ORDER BY d.next_attempt_at, d.event_ordinal LIMIT ?`+skipLocked+`)
+			RETURNING endpoint_id, event_id, attempts`, ms(tx.now.Add(lease)), now, now, max(limit, 1))
+		if err != nil {
+			return fmt.Errorf("claim webhook deliveries: %w", err)
+		}
+		claims = claims[:0]
+		for rows.Next() {
+			var c claim
+			if err := rows.Scan(&c.endpointID, &c.eventID, &c.attempts); err != nil {
+				rows.Close()
+				return fmt.Errorf("claim webhook deliveries: %w", err)
+			}
+			claims = append(claims, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim webhook deliveries: %w", err)
+		}
+		if len(claims) == 0 {
+			return nil
+		}
+		ids := make([]any, 0, len(claims))
+		for _, c := range claims {
+			ids = append(ids, c.eventID)
+		}
+		if events, err = eventsByID(ctx, tx.conn, ids); err != nil {
+			return err
+		}
+		for _, c := range claims {
+			if events[c.eventID] == nil {
+				if _, err := tx.exec(ctx, `DELETE FROM webhook_deliveries WHERE endpoint_id = ? AND event_id = ?`, c.endpointID, c.eventID); err != nil {
+					return fmt.Errorf("drop webhook delivery of a swept event: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil || len(claims) == 0 {
+		return nil, err
+	}
+	var endpointIDs []string
+	seen := map[string]bool{}
+	for _, c := range claims {
+		if !seen[c.endpointID] {
+			seen[c.endpointID] = true
+			endpointIDs = append(endpointIDs, c.endpointID)
+		}
+	}
+	endpoints, err := s.webhookEndpointsByID(ctx, box, endpointIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Delivery, 0, len(claims))
+	for _, c := range claims {
+		ev, ep := events[c.eventID], endpoints[c.endpointID]
+		if ev == nil || ep == nil {
+			continue // swept event, or the endpoint was deleted meanwhile
+		}
+		out = append(out, &Delivery{Endpoint: ep, Event: ev, Attempt: c.attempts + 1})
+	}
+	return out, nil
+}
+
+func eventsByID(ctx context.Context, c conn, ids []any) (map[string]*latchkey.Event, error) {
+	rows, err := c.query(ctx, `SELECT id, ordinal, type, object_id, sequence, data, created_at FROM events
+		WHERE id IN (`+placeholders(len(ids))+`)`, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]*latchkey.Event, len(ids))
+	for rows.Next() {
+		var e latchkey.Event
+		var data string
+		var created int64
+		if err := rows.Scan(&e.ID, &e.Cursor, &e.Type, &e.ObjectID, &e.Sequence, &data, &created); err != nil {
+			return nil, fmt.Errorf("read events: %w", err)
+		}
+		e.Data, e.CreatedAt = []byte(data), fromMS(created)
+		out[e.ID] = &e
+	}
+	return out, rows.Err()
+}
+
+// WebhookResult is the outcome of one delivery attempt, to record.
+type WebhookResult struct {
+	Attempt *latchkey.WebhookAttempt
+	// NextAttemptAt is when to try again after a failure; zero gives up
+	// (the delivery becomes failed, until a replay).
+	NextAttemptAt time.Time
+}
+
+// DisabledEndpoint is an endpoint RecordWebhookAttempts disabled.
+type DisabledEndpoint struct {
+	ID           string
+	URL          string
+	FailingSince time.Time
+	LastError    string
+}
+
+// RecordWebhookAttempts records attempts in one transaction (in the order
+// given, which is the order they finished) and moves their deliveries on:
+// succeeded, scheduled again, or failed. An endpoint's failure streak
+// starts at its first failed attempt and ends at its next success; an
+// endpoint whose streak is older than disableAfter when another attempt
+// fails is disabled, audited, and returned so the caller can tell the
+// operators.
+func (s *Store) RecordWebhookAttempts(ctx context.Context, results []WebhookResult, disableAfter time.Duration) ([]DisabledEndpoint, error) {
+	var disabled []DisabledEndpoint
+	err := s.withTx(ctx, func(tx *Tx) error {
+		disabled = disabled[:0]
+		for _, r := range results {
+			a := r.Attempt
+			if err := insertWebhookAttempt(ctx, tx, a); err != nil {
+				return err
+			}
+			at := ms(a.CreatedAt)
+			if a.Succeeded {
+				if _, err := tx.exec(ctx, `UPDATE webhook_deliveries SET status = 'succeeded', attempts = ?, claimed_until = 0,
+					updated_at = ? WHERE endpoint_id = ? AND event_id = ?`, a.Attempt, ms(tx.now), a.EndpointID, a.EventID); err != nil {
+					return fmt.Errorf("record webhook delivery: %w", err)
+				}
+				if _, err := tx.exec(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`,
+					a.EndpointID); err != nil {
+					return fmt.Errorf("record webhook endpoint health: %w", err)
+				}
+				continue
+			}
+			status, next := deliveryPending, ms(r.NextAttemptAt)
+			if r.NextAttemptAt.IsZero() {
+				status = deliveryFailed
+			}
+			if _, err := tx.exec(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, claimed_until = 0,
+				updated_at = ? WHERE endpoint_id = ? AND event_id = ?`, status, a.Attempt, next, ms(tx.now), a.EndpointID, a.EventID); err != nil {
+				return fmt.Errorf("record webhook delivery: %w", err)
+			}
+			if _, err := tx.exec(ctx, `UPDATE webhook_endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL`,
+				at, a.EndpointID); err != nil {
+				return fmt.Errorf("record webhook endpoint health: %w", err)
+			}
+			var d DisabledEndpoint
+			var since int64
+			err := tx.queryRow(ctx, `UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, disabled_at = ?, updated_at = ?
+				WHERE id = ? AND enabled AND failing_since <= ? RETURNING id, url, failing_since`,
+				false, latchkey.WebhookDisabledFailing, at, ms(tx.now), a.EndpointID, at-disableAfter.Milliseconds()).Scan(&d.ID, &d.URL, &since)
+			if err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					continue
+				}
+				return fmt.Errorf("disable failing webhook endpoint: %w", err)
+			}
+			d.FailingSince, d.LastError = fromMS(since), a.Error
+			disabled = append(disabled, d)
+			if err := tx.AddAudit(ctx, &AuditEvent{Type: "webhook_endpoint.disabled", Data: map[string]any{
+				"endpoint_id": d.ID, "url": d.URL, "reason": latchkey.WebhookDisabledFailing,
+				"failing_since": ms(d.FailingSince), "last_error": a.Error,
+			}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return disabled, err
+}
+
+// AddWebhookAttempt records an attempt that belongs to no delivery: a test
+// event.
+func (s *Store) AddWebhookAttempt(ctx context.Context, a *latchkey.WebhookAttempt) error {
+	return s.withTx(ctx, func(tx *Tx) error { return insertWebhookAttempt(ctx, tx, a) })
+}
+
+func insertWebhookAttempt(ctx context.Context, tx *Tx, a *latchkey.WebhookAttempt) error {
+	if a.ID == "" {
+		a.ID = latchkey.NewID(latchkey.PrefixWebhookAttempt)
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = tx.now
+	}
+	_, err := tx.exec(ctx, `INSERT INTO webhook_attempts (id, endpoint_id, event_id, event_type, attempt, status_code,
+		latency_ms, response, error, succeeded, test, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.EndpointID, a.EventID, a.EventType, a.Attempt, a.StatusCode, a.Latency.Milliseconds(), a.Response, a.Error,
+		a.Succeeded, a.Test, ms(a.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("record webhook attempt: %w", err)
+	}
+	return nil
+}
+
+// AttemptFilter selects a page of an endpoint's attempts, newest first.
+type AttemptFilter struct {
+	EndpointID string
+	EventID    string // only this event's attempts, when set
+	Status     string // "succeeded", "failed", or "" for both
+	Limit      int
+	Offset     int
+}
+
+// WebhookAttempts returns a page of attempts and whether more follow.
+func (s *Store) WebhookAttempts(ctx context.Context, f AttemptFilter) ([]*latchkey.WebhookAttempt, bool, error) {
+	q := `SELECT id, endpoint_id, event_id, event_type, attempt, status_code, latency_ms, response, error, succeeded, test,
+		created_at FROM webhook_attempts WHERE endpoint_id = ?`
+	args := []any{f.EndpointID}
+	if f.EventID != "" {
+		q += ` AND event_id = ?`
+		args = append(args, f.EventID)
+	}
+	switch f.Status {
+	case deliverySucceeded:
+		q += ` AND succeeded`
+	case deliveryFailed:
+		q += ` AND NOT succeeded`
+	}
+	limit := max(f.Limit, 1)
+	q += ` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+	args = append(args, limit+1, max(f.Offset, 0))
+	rows, err := s.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("list webhook attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []*latchkey.WebhookAttempt
+	for rows.Next() {
+		var a latchkey.WebhookAttempt
+		var latency, created int64
+		if err := rows.Scan(&a.ID, &a.EndpointID, &a.EventID, &a.EventType, &a.Attempt, &a.StatusCode, &latency,
+			&a.Response, &a.Error, &a.Succeeded, &a.Test, &created); err != nil {
+			return nil, false, fmt.Errorf("list webhook attempts: %w", err)
+		}
+		a.Latency, a.CreatedAt = time.Duration(latency)*time.Millisecond, fromMS(created)
+		out = append(out, &a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("list webhook attempts: %w", err)
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more, nil
+}
+
+// matchesEndpoint is the SQL condition "event e is of a type endpoint w
+// wants".
+const matchesEndpoint = `(w.all_types OR EXISTS (SELECT 1 FROM webhook_endpoint_types t
+	WHERE t.endpoint_id = w.id AND t.type = e.type))`
+
+// ReplayWebhookEvent queues one retained event for an endpoint again,
+// whatever became of it before (its attempts start again at 1). It returns
+// latchkey.ErrNotFound when the endpoint or the event does not exist (the
+// event may have been swept).
+func (s *Store) ReplayWebhookEvent(ctx context.Context, endpointID, eventID string) error {
+	var n int64
+	err := s.withTx(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.requeue(ctx, endpointID, `e.id = ?`, eventID)
+		return err
+	})
+	if err == nil && n == 0 {
+		return latchkey.ErrNotFound
+	}
+	return err
+}
+
+// ReplayWebhooksSince queues every retained event created at or after
+// since that the endpoint wants, sent before or not, and returns how many.
+func (s *Store) ReplayWebhooksSince(ctx context.Context, endpointID string, since time.Time) (int64, error) {
+	var n int64
+	err := s.withTx(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.requeue(ctx, endpointID, `e.created_at >= ?`, ms(since))
+		return err
+	})
+	return n, err
+}
+
+// requeue inserts or resets to pending, due now, the endpoint's deliveries
+// of the events matching cond (which the endpoint wants).
+func (tx *Tx) requeue(ctx context.Context, endpointID, cond string, arg any) (int64, error) {
+	now := ms(tx.now)
+	res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_ordinal, status, attempts,
+			next_attempt_at, claimed_until, created_at, updated_at)
+		SELECT w.id, e.id, e.ordinal, 'pending', 0, ?, 0, ?, ? FROM events e JOIN webhook_endpoints w ON w.id = ?
+		WHERE `+cond+` AND `+matchesEndpoint+`
+		ON CONFLICT (endpoint_id, event_id) DO UPDATE SET status = 'pending', attempts = 0,
+			next_attempt_at = excluded.next_attempt_at, claimed_until = 0, updated_at = excluded.updated_at`,
+		now, now, now, endpointID, arg)
+	if err != nil {
+		return 0, fmt.Errorf("replay webhooks: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n > 0 {
+		tx.queued += n
+	}
+	return n, nil
+}
+
+// ReplayFailedWebhooks queues again the endpoint's failed deliveries (every
+// scheduled attempt failed) of events created at or after since, and
+// returns how many.
+func (s *Store) ReplayFailedWebhooks(ctx context.Context, endpointID string, since time.Time) (int64, error) {
+	var n int64
+	err := s.withTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?,
+			claimed_until = 0, updated_at = ? WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ?`,
+			ms(tx.now), ms(tx.now), endpointID, ms(since))
+		if err != nil {
+			return fmt.Errorf("replay failed webhooks: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		tx.queued += n
+		return nil
+	})
+	return n, err
+}
+
+// CountWebhookEventsSince counts the retained events created at or after
+// since that the endpoint wants: what a replay since then would send.
+func (s *Store) CountWebhookEventsSince(ctx context.Context, endpointID string, since time.Time) (int64, error) {
+	var n int64
+	err := s.reader().queryRow(ctx, `SELECT COUNT(*) FROM events e JOIN webhook_endpoints w ON w.id = ?
+		WHERE e.created_at >= ? AND `+matchesEndpoint, endpointID, ms(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count webhook events: %w", err)
+	}
+	return n, nil
+}
+
+// WebhookDeliveryCounts returns how many of the endpoint's deliveries are
+// in each state.
+func (s *Store) WebhookDeliveryCounts(ctx context.Context, endpointID string) (map[string]int64, error) {
+	rows, err := s.reader().query(ctx, `SELECT status, COUNT(*) FROM webhook_deliveries WHERE endpoint_id = ? GROUP BY status`, endpointID)
+	if err != nil {
+		return nil, fmt.Errorf("count webhook deliveries: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{deliveryPending: 0, deliverySucceeded: 0, deliveryFailed: 0}
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count webhook deliveries: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// DeleteWebhookHistoryBefore deletes, at most limit rows of each per call,
+// the attempts made before t and the finished deliveries created before t
+// (the events they point at are swept on the same schedule). It returns how
+// many rows it deleted.
+func (s *Store) DeleteWebhookHistoryBefore(ctx context.Context, t time.Time, limit int) (int64, error) {
+	var n int64
+	err := s.withTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts
+			WHERE created_at < ? ORDER BY created_at LIMIT ?)`, ms(t), max(limit, 1))
+		if err != nil {
+			return fmt.Errorf("delete old webhook attempts: %w", err)
+		}
+		a, _ := res.RowsAffected()
+		res, err = tx.exec(ctx, `DELETE FROM webhook_deliveries WHERE (endpoint_id, event_id) IN (SELECT endpoint_id, event_id
+			FROM webhook_deliveries WHERE created_at < ? AND status <> 'pending' ORDER BY created_at LIMIT ?)`, ms(t), max(limit, 1))
+		if err != nil {
+			return fmt.Errorf("delete old webhook deliveries: %w", err)
+		}
+		d, _ := res.RowsAffected()
+		n = a + d
+		return nil
+	})
+	return n, err
+}
