@@ -176,7 +176,8 @@ func TestDeleteEventsBefore(t *testing.T) {
 // adding their event and some roll back; a reader polling the feed all the
 // while must see every committed event exactly once, in cursor order. With
 // a BIGSERIAL cursor on PostgreSQL this fails: a later cursor commits first,
-// the reader moves past the earlier one, and never sees it.
+// the reader moves past the earlier one, and never sees it
+// (TestEventCursorVersusBigserial shows that interleaving step by step).
 func TestEventsConcurrentWritersCommitOrder(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {

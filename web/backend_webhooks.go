@@ -26,11 +26,6 @@ type webhookEndpointParams struct {
 
 // checkWebhookParams validates the fields that were sent.
 func (s *Server) checkWebhookParams(r *http.Request, b *webhookEndpointParams) error {
-	if b.URL != nil {
-		if err := netguard.CheckURL(r.Context(), *b.URL, s.webhookNet, nil); err != nil {
-			return err
-		}
-	}
 	if b.Description != nil && len(*b.Description) > maxWebhookDescription {
 		return latchkey.Errorf(latchkey.CodeFormParamValue, "description", "The description is longer than %d characters.", maxWebhookDescription)
 	}
@@ -48,6 +43,10 @@ func (s *Server) checkWebhookParams(r *http.Request, b *webhookEndpointParams) e
 		if err := checkWebhookSecret(*b.Secret); err != nil {
 			return err
 		}
+	}
+	// Last: it may resolve the host name.
+	if b.URL != nil {
+		return netguard.CheckURL(r.Context(), *b.URL, s.webhookNet, nil)
 	}
 	return nil
 }
