@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
@@ -90,43 +91,48 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		defer close(recorded)
 		d.record(results)
 	}()
-	slots := make(chan struct{}, d.workers)
+	var busy atomic.Int64
+	freed := make(chan struct{}, 1) // a worker finished
 	var inflight sync.WaitGroup
 	sendCtx := context.WithoutCancel(ctx)
 	poll := time.NewTicker(d.poll)
 	defer poll.Stop()
 	for ctx.Err() == nil {
-		free := d.workers - len(slots)
-		claimed := 0
+		free := d.workers - int(busy.Load())
 		if free > 0 {
-			ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, min(free, claimBatch), Lease)
+			limit := min(free, claimBatch)
+			ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, limit, Lease)
 			if err != nil && ctx.Err() == nil {
 				d.log.Warn("claim webhook deliveries", "err", err)
 			}
-			claimed = len(ds)
 			for _, dl := range ds {
-				slots <- struct{}{}
+				busy.Add(1)
 				inflight.Add(1)
 				go func() {
-					defer func() { <-slots; inflight.Done() }()
+					defer inflight.Done()
 					results <- d.deliver(sendCtx, dl)
+					busy.Add(-1)
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
 				}()
 			}
+			if len(ds) == limit {
+				continue // there may be more due right now
+			}
 		}
-		if claimed > 0 && claimed == min(free, claimBatch) {
-			continue // there may be more due right now
+		// Wake for a commit of this process, the poll, or, when every
+		// worker is busy, the first to finish.
+		var workerFreed <-chan struct{}
+		if free <= 0 || int(busy.Load()) >= d.workers {
+			workerFreed = freed
 		}
 		select {
 		case <-ctx.Done():
 		case <-d.store.DeliveriesQueued():
 		case <-poll.C:
-		}
-		// With every worker busy, wait for one to free up rather than spin.
-		for len(slots) == d.workers && ctx.Err() == nil {
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Millisecond):
-			}
+		case <-workerFreed:
 		}
 	}
 	inflight.Wait()
