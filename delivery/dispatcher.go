@@ -59,12 +59,14 @@ type Dispatcher struct {
 	now        func() time.Time
 	workers    int
 	poll       time.Duration
+	busy       atomic.Int64 // requests in flight
+	metrics    *metrics
 }
 
 // New returns a Dispatcher.
 func New(c Config) *Dispatcher {
 	d := &Dispatcher{store: c.Store, box: c.Box, client: c.Client, instanceID: c.InstanceID, notify: c.Notify,
-		log: c.Log, now: c.Now, workers: c.Workers, poll: c.PollInterval}
+		log: c.Log, now: c.Now, workers: c.Workers, poll: c.PollInterval, metrics: newMetrics()}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -91,7 +93,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		defer close(recorded)
 		d.record(results)
 	}()
-	var busy atomic.Int64
+	busy := &d.busy
 	freed := make(chan struct{}, 1) // a worker finished
 	var inflight sync.WaitGroup
 	sendCtx := context.WithoutCancel(ctx)
@@ -178,6 +180,7 @@ func (d *Dispatcher) save(ctx context.Context, batch []sqlstore.WebhookResult) {
 		d.log.Error("record webhook attempts", "attempts", len(batch), "err", err)
 		return
 	}
+	d.metrics.disabled.Add(float64(len(disabled)))
 	for _, e := range disabled {
 		d.log.Warn("webhook endpoint disabled after failing for 5 days", "endpoint_id", e.ID,
 			"failing_since", e.FailingSince, "last_error", e.LastError)
@@ -223,6 +226,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, err
 		}
+		d.metrics.disabled.Add(float64(len(disabled)))
 		if len(disabled) > 0 && d.notify != nil {
 			d.notify(ctx, disabled)
 		}

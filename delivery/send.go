@@ -33,6 +33,18 @@ var userAgent = "Latchkey-Webhooks/" + latchkey.Version
 // send makes one attempt: it POSTs body, signed with the endpoint's active
 // secrets, and returns the attempt as it should be recorded.
 func (d *Dispatcher) send(ctx context.Context, ep *latchkey.WebhookEndpoint, eventID, eventType string, body []byte, n int) *latchkey.WebhookAttempt {
+	a := d.request(ctx, ep, eventID, eventType, body, n)
+	outcome := "failed"
+	if a.Succeeded {
+		outcome = "succeeded"
+	}
+	d.metrics.attempts.WithLabelValues(outcome).Inc()
+	d.metrics.latency.Observe(a.Latency.Seconds())
+	return a
+}
+
+// request makes the HTTP request of one attempt.
+func (d *Dispatcher) request(ctx context.Context, ep *latchkey.WebhookEndpoint, eventID, eventType string, body []byte, n int) *latchkey.WebhookAttempt {
 	now := d.now()
 	a := &latchkey.WebhookAttempt{ID: latchkey.NewID(latchkey.PrefixWebhookAttempt), EndpointID: ep.ID,
 		EventID: eventID, EventType: eventType, Attempt: n, CreatedAt: now}

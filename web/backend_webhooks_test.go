@@ -196,6 +196,15 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 			t.Errorf("replay failed = %s", res.Body)
 		}
 
+		res = c.do("GET", "/metrics", nil)
+		res.wantStatus(t, http.StatusOK)
+		for _, m := range []string{`latchkey_webhook_attempts_total{outcome="succeeded"} 4`, "latchkey_webhook_requests_in_flight 0",
+			"latchkey_webhook_attempt_duration_seconds_count 4"} {
+			if !strings.Contains(string(res.Body), m) {
+				t.Errorf("/metrics lacks %q", m)
+			}
+		}
+
 		res = c.do("DELETE", "/api/v1/webhooks/endpoints/"+ep.ID, nil)
 		res.wantStatus(t, http.StatusOK)
 		c.do("GET", "/api/v1/webhooks/endpoints/"+ep.ID, nil).wantError(t, http.StatusNotFound, latchkey.CodeResourceNotFound, "id")

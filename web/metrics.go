@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/latchkeyhq/latchkey/delivery"
 	"github.com/latchkeyhq/latchkey/password"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -20,7 +21,7 @@ type metrics struct {
 	handler  http.Handler
 }
 
-func newMetrics(pool *password.Pool) *metrics {
+func newMetrics(pool *password.Pool, webhooks *delivery.Dispatcher) *metrics {
 	m := &metrics{registry: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "latchkey_http_requests_total", Help: "HTTP requests by route, method and status.",
@@ -41,6 +42,9 @@ func newMetrics(pool *password.Pool) *metrics {
 			Name: "latchkey_password_hash_workers", Help: "Password hashes that may run at once.",
 		}, func() float64 { return float64(pool.Workers()) }),
 	)
+	if webhooks != nil {
+		m.registry.MustRegister(webhooks.Collectors()...)
+	}
 	m.handler = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 	return m
 }

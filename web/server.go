@@ -135,7 +135,7 @@ func NewServer(d Deps) *Server {
 	if d.Dev {
 		s.testIdP = newTestIdP(strings.TrimRight(s.public.String(), "/") + auth.CallbackPath)
 	}
-	s.metrics = newMetrics(s.hasher)
+	s.metrics = newMetrics(s.hasher, s.webhooks)
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Path, rt.handler)
 	}
