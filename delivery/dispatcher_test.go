@@ -425,3 +425,34 @@ func TestNextAttempt(t *testing.T) {
 		t.Errorf("after attempt 0: %v, want none", got)
 	}
 }
+
+// TestEndpointDeletedInFlight: an endpoint deleted while its request is in
+// flight leaves nothing to record, and the other results of the batch are
+// still recorded.
+func TestEndpointDeletedInFlight(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newFixture(t, s, loopback)
+		var doomed *latchkey.WebhookEndpoint
+		deleting := newReceiver(t, http.StatusOK)
+		kept := newReceiver(t, http.StatusOK)
+		deleting.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := s.DeleteWebhookEndpoint(r.Context(), doomed.ID); err != nil {
+				t.Errorf("delete: %v", err)
+			}
+			w.WriteHeader(http.StatusOK)
+		})
+		doomed = f.endpoint(deleting.URL)
+		other := f.endpoint(kept.URL)
+		f.event(latchkey.EventUserCreated, "user_1")
+		if n := f.run(); n != 2 {
+			t.Fatalf("sent %d, want 2", n)
+		}
+		if as := f.attempts(other.ID); len(as) != 1 || !as[0].Succeeded {
+			t.Errorf("the other endpoint's attempt = %+v, want recorded", as)
+		}
+		if n := f.run(); n != 0 {
+			t.Errorf("sent %d again: the batch was not recorded", n)
+		}
+	})
+}

@@ -179,8 +179,12 @@ func (s *Store) RecordWebhookAttempts(ctx context.Context, results []WebhookResu
 		disabled = disabled[:0]
 		for _, r := range results {
 			a := r.Attempt
-			if err := insertWebhookAttempt(ctx, tx, a); err != nil {
+			ok, err := insertWebhookAttempt(ctx, tx, a)
+			if err != nil {
 				return err
+			}
+			if !ok {
+				continue // the endpoint was deleted meanwhile
 			}
 			at := ms(a.CreatedAt)
 			if a.Succeeded {
@@ -208,7 +212,7 @@ func (s *Store) RecordWebhookAttempts(ctx context.Context, results []WebhookResu
 			}
 			var d DisabledEndpoint
 			var since int64
-			err := tx.queryRow(ctx, `UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, disabled_at = ?, updated_at = ?
+			err = tx.queryRow(ctx, `UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, disabled_at = ?, updated_at = ?
 				WHERE id = ? AND enabled AND failing_since <= ? RETURNING id, url, failing_since`,
 				false, latchkey.WebhookDisabledFailing, at, ms(tx.now), a.EndpointID, at-disableAfter.Milliseconds()).Scan(&d.ID, &d.URL, &since)
 			if err != nil {
@@ -234,24 +238,33 @@ func (s *Store) RecordWebhookAttempts(ctx context.Context, results []WebhookResu
 // AddWebhookAttempt records an attempt that belongs to no delivery: a test
 // event.
 func (s *Store) AddWebhookAttempt(ctx context.Context, a *latchkey.WebhookAttempt) error {
-	return s.withTx(ctx, func(tx *Tx) error { return insertWebhookAttempt(ctx, tx, a) })
+	return s.withTx(ctx, func(tx *Tx) error {
+		_, err := insertWebhookAttempt(ctx, tx, a)
+		return err
+	})
 }
 
-func insertWebhookAttempt(ctx context.Context, tx *Tx, a *latchkey.WebhookAttempt) error {
+// insertWebhookAttempt records a, and reports false (recording nothing)
+// when its endpoint no longer exists.
+func insertWebhookAttempt(ctx context.Context, tx *Tx, a *latchkey.WebhookAttempt) (bool, error) {
 	if a.ID == "" {
 		a.ID = latchkey.NewID(latchkey.PrefixWebhookAttempt)
 	}
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = tx.now
 	}
-	_, err := tx.exec(ctx, `INSERT INTO webhook_attempts (id, endpoint_id, event_id, event_type, attempt, status_code,
-		latency_ms, response, error, succeeded, test, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// The endpoint may have been deleted while the request was in flight:
+	// then there is nothing to record, and the batch must not fail.
+	res, err := tx.exec(ctx, `INSERT INTO webhook_attempts (id, endpoint_id, event_id, event_type, attempt, status_code,
+		latency_ms, response, error, succeeded, test, created_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ?)`,
 		a.ID, a.EndpointID, a.EventID, a.EventType, a.Attempt, a.StatusCode, a.Latency.Milliseconds(), a.Response, a.Error,
-		a.Succeeded, a.Test, ms(a.CreatedAt))
+		a.Succeeded, a.Test, ms(a.CreatedAt), a.EndpointID)
 	if err != nil {
-		return fmt.Errorf("record webhook attempt: %w", err)
+		return false, fmt.Errorf("record webhook attempt: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // AttemptFilter selects a page of an endpoint's attempts, newest first.
