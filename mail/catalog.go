@@ -7,7 +7,8 @@ package mail
 // locale has a key "en" lacks, which catches typos in translated keys.
 //
 // Placeholders in braces are filled at render time: {app}, {code},
-// {minutes}, {time}, {support_email}. They are plain text; the HTML
+// {minutes}, {time}, {support_email}, and for webhook_endpoint_disabled
+// {endpoint_url}, {endpoint_id}, {failing_since}. They are plain text; the HTML
 // template escapes them. Keys ending in .sign_in, .sign_up or
 // .verify_email are chosen by the "purpose" data value and fall back to
 // the key without the suffix.
@@ -69,6 +70,16 @@ var catalog = map[string]map[string]string{
 		"password_changed.warning":             "If you did not make this change, reset your password now: someone else may have access to your account.",
 		"password_changed.warning_support":     "If you did not make this change, reset your password now and contact {support_email}: someone else may have access to your account.",
 		"password_changed.button":              "Secure your account",
+
+		// webhook_endpoint_disabled goes to the instance's operators.
+		"webhook_endpoint_disabled.subject":       "{app}: a webhook endpoint was disabled",
+		"webhook_endpoint_disabled.heading":       "A webhook endpoint was disabled",
+		"webhook_endpoint_disabled.intro":         "Your webhook endpoint {endpoint_url} was disabled after failing for 5 days. {app} sends it no more events until you enable it again.",
+		"webhook_endpoint_disabled.endpoint_id":   "Endpoint ID",
+		"webhook_endpoint_disabled.failing_since": "Failing since",
+		"webhook_endpoint_disabled.last_error":    "Last error",
+		"webhook_endpoint_disabled.reenable":      "Once the endpoint answers again, enable it with the Backend API and ask for a replay of the events it missed while it failed:",
+		"webhook_endpoint_disabled.replay":        "Only events still kept by {app} can be replayed, so do not wait too long.",
 	},
 }
 

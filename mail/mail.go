@@ -1,5 +1,5 @@
 // Package mail renders and sends Latchkey's transactional mail: verification
-// codes, magic links, password resets and security notices.
+// codes, magic links, password resets, security notices and operator alerts.
 //
 // Render turns a message kind, a locale and the instance's branding into a
 // Message with a plain-text and an HTML body. Every string comes from one
@@ -31,6 +31,10 @@ const (
 	KindPasswordResetLink = "password_reset_link"
 	KindNewDeviceSignIn   = "new_device_sign_in"
 	KindPasswordChanged   = "password_changed"
+	// KindWebhookEndpointDisabled tells an operator that a webhook endpoint
+	// was disabled for failing, and how to enable it and replay what it
+	// missed. It goes to the operator, not to a user.
+	KindWebhookEndpointDisabled = "webhook_endpoint_disabled"
 )
 
 // Message is one rendered mail to one recipient.

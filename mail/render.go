@@ -34,12 +34,14 @@ var kinds = map[string]kindSpec{
 	KindPasswordResetLink: {required: []string{"link"}, optional: []string{"expires_in_minutes"}},
 	KindNewDeviceSignIn:   {optional: []string{"browser", "os", "ip", "city", "time", "link"}},
 	KindPasswordChanged:   {optional: []string{"time", "link"}},
+	KindWebhookEndpointDisabled: {required: []string{"endpoint_url", "endpoint_id", "failing_since"},
+		optional: []string{"last_error"}},
 }
 
 // Kinds returns every message kind, for tests and previews.
 func Kinds() []string {
 	return []string{KindVerificationCode, KindMagicLink, KindPasswordResetCode,
-		KindPasswordResetLink, KindNewDeviceSignIn, KindPasswordChanged}
+		KindPasswordResetLink, KindNewDeviceSignIn, KindPasswordChanged, KindWebhookEndpointDisabled}
 }
 
 // Purposes of verification codes and magic links, in data["purpose"].
@@ -79,6 +81,10 @@ func init() {
 //	password_reset_link  link; optional expires_in_minutes
 //	new_device_sign_in   optional browser, os, ip, city, time (RFC 3339), link
 //	password_changed     optional time (RFC 3339), link
+//	webhook_endpoint_disabled
+//	                     endpoint_url, endpoint_id, failing_since (a time
+//	                     already formatted, shown as given); optional
+//	                     last_error
 //
 // purpose is sign_in (default), sign_up or verify_email. A link must be an
 // absolute http or https URL; link in the notices points to where the person
@@ -120,7 +126,12 @@ func Render(kind, locale string, branding latchkey.BrandingSettings, data map[st
 	}, nil
 }
 
-var codePattern = regexp.MustCompile(`^[0-9A-Za-z]{4,32}$`)
+var (
+	codePattern = regexp.MustCompile(`^[0-9A-Za-z]{4,32}$`)
+	// idPattern is a Latchkey ID such as whe_2x...: it goes into a request
+	// path the mail tells the reader to call.
+	idPattern = regexp.MustCompile(`^[0-9A-Za-z_]{1,64}$`)
+)
 
 // checkData validates data against spec and returns a copy with defaults.
 func checkData(kind string, spec kindSpec, data map[string]string, now time.Time) (map[string]string, error) {
@@ -144,7 +155,7 @@ func checkData(kind string, spec kindSpec, data map[string]string, now time.Time
 			if !codePattern.MatchString(val) {
 				return nil, fmt.Errorf("data %q must be 4 to 32 letters or digits", k)
 			}
-		case "link":
+		case "link", "endpoint_url":
 			if err := checkLink(val); err != nil {
 				return nil, fmt.Errorf("data %q: %w", k, err)
 			}
@@ -162,6 +173,14 @@ func checkData(kind string, spec kindSpec, data map[string]string, now time.Time
 			if _, err := time.Parse(time.RFC3339, val); err != nil {
 				return nil, fmt.Errorf("data %q must be an RFC 3339 time", k)
 			}
+		case "endpoint_id":
+			if !idPattern.MatchString(val) {
+				return nil, fmt.Errorf("data %q must be 1 to 64 letters, digits or underscores", k)
+			}
+		case "last_error":
+			// A receiver's answer, or a network error: the receiver chose
+			// it, so it is kept to one line and cut short.
+			val = truncateRunes(oneLine(val), 300)
 		default:
 			// Free text from a request (user agent, GeoIP city): keep it
 			// to one short line.
@@ -264,6 +283,7 @@ func newView(kind, locale string, b latchkey.BrandingSettings, d map[string]stri
 	v.rawParams = map[string]string{
 		"app": v.App, "code": v.Code, "minutes": d["expires_in_minutes"],
 		"time": when, "support_email": v.Support,
+		"endpoint_url": d["endpoint_url"], "endpoint_id": d["endpoint_id"], "failing_since": d["failing_since"],
 	}
 	pairs := make([]string, 0, 2*len(v.rawParams))
 	for k, val := range v.rawParams {
@@ -278,6 +298,13 @@ func newView(kind, locale string, b latchkey.BrandingSettings, d map[string]stri
 				val = when
 			}
 			if val != "" {
+				v.Details = append(v.Details, detail{v.lookup(kind + "." + k), val})
+			}
+		}
+	}
+	if kind == KindWebhookEndpointDisabled {
+		for _, k := range []string{"endpoint_id", "failing_since", "last_error"} {
+			if val := d[k]; val != "" {
 				v.Details = append(v.Details, detail{v.lookup(kind + "." + k), val})
 			}
 		}

@@ -85,12 +85,12 @@ func (tx *Tx) writeEvents(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("write event: %w", err)
 		}
-		n, err := tx.queueDeliveries(ctx, e)
-		if err != nil {
-			return err
-		}
-		tx.queued += n
 	}
+	n, err := tx.queueDeliveries(ctx, tx.events[0].Cursor, last)
+	if err != nil {
+		return err
+	}
+	tx.queued += n
 	tx.events = nil
 	return nil
 }

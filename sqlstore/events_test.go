@@ -276,6 +276,9 @@ var errRollback = errors.New("roll back")
 func TestEventsNoDeadlock(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		// A fixed clock: only the first ResetFailedSignIns changes what the
+		// API shows (last_sign_in_at), so only it adds a user.updated.
+		setClock(s)
 		u := mustCreateUser(t, s, &latchkey.User{Identifiers: []*latchkey.Identifier{email("ada@example.com")}})
 		var wg sync.WaitGroup
 		for w := range 8 {
@@ -304,8 +307,8 @@ func TestEventsNoDeadlock(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if got := len(allEvents(t, s)); got != 1+8*10 {
-			t.Errorf("%d events, want %d", got, 1+8*10)
+		if got := len(allEvents(t, s)); got != 1+8*10+1 {
+			t.Errorf("%d events, want %d", got, 1+8*10+1)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,17 +12,57 @@ import (
 
 // addUserEvent writes a user.created or user.updated event whose data is the
 // user as the Backend API returns it, read back in the transaction after the
-// change. The API never shows tokens, so the external accounts are read
-// without them.
+// change.
 func (tx *Tx) addUserEvent(ctx context.Context, typ, userID string) error {
-	u, err := userByID(ctx, tx.conn, userID)
+	data, err := tx.userJSON(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("%s event: %w", typ, err)
+	}
+	return tx.addUserEventData(ctx, typ, userID, data)
+}
+
+// addUserEventData adds a user event with data, the user's Backend JSON.
+//
+// A user.updated for a user whose user.created is still pending in this
+// transaction is not a second event: the pending user.created takes the new
+// data instead. So a flow that creates a user and then adds to it in one
+// transaction (a social sign-up links the external account after the insert,
+// the first session sets last_sign_in_at) announces one user.created that
+// already shows the user as committed; nobody could have seen the state in
+// between.
+func (tx *Tx) addUserEventData(ctx context.Context, typ, userID string, data []byte) error {
+	if typ == latchkey.EventUserUpdated {
+		if e := tx.pendingEvent(latchkey.EventUserCreated, userID); e != nil {
+			e.Data = data
+			return nil
+		}
+	}
+	return tx.AddEvent(ctx, &latchkey.Event{Type: typ, ObjectID: userID, Data: data})
+}
+
+// pendingEvent returns the last event of type typ for objectID added to the
+// transaction and not yet written, or nil.
+func (tx *Tx) pendingEvent(typ, objectID string) *latchkey.Event {
+	for i := len(tx.events) - 1; i >= 0; i-- {
+		if e := tx.events[i]; e.Type == typ && e.ObjectID == objectID {
+			return e
+		}
+	}
+	return nil
+}
+
+// userJSON returns the user as the Backend API returns it, read in the
+// transaction. The API never shows tokens, so the external accounts are read
+// without them.
+func (tx *Tx) userJSON(ctx context.Context, userID string) ([]byte, error) {
+	u, err := userByID(ctx, tx.conn, userID)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := tx.query(ctx, `SELECT id, provider_id, provider_user_id, email_address, first_name, last_name,
 		username, avatar_url, created_at, updated_at FROM external_accounts WHERE user_id = ? ORDER BY created_at, id`, userID)
 	if err != nil {
-		return fmt.Errorf("%s event: external accounts: %w", typ, err)
+		return nil, fmt.Errorf("external accounts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -29,16 +70,44 @@ func (tx *Tx) addUserEvent(ctx context.Context, typ, userID string) error {
 		var created, updated int64
 		if err := rows.Scan(&a.ID, &a.ProviderID, &a.ProviderUserID, &a.EmailAddress, &a.FirstName, &a.LastName,
 			&a.Username, &a.AvatarURL, &created, &updated); err != nil {
-			return fmt.Errorf("%s event: external accounts: %w", typ, err)
+			return nil, fmt.Errorf("external accounts: %w", err)
 		}
 		a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
 		u.ExternalAccounts = append(u.ExternalAccounts, a)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s event: external accounts: %w", typ, err)
+		return nil, fmt.Errorf("external accounts: %w", err)
 	}
 	rows.Close()
-	return tx.addEventJSON(ctx, typ, userID, wire.NewUser(u, tx.now))
+	return json.Marshal(wire.NewUser(u, tx.now))
+}
+
+// lockedUserJSON locks the user's row (on PostgreSQL; SQLite has one writer)
+// and returns the user's Backend JSON, before a change that may or may not
+// show in it. The lock keeps the snapshot current until the change, so
+// addUserEventIfChanged compares against what was really there.
+func (tx *Tx) lockedUserJSON(ctx context.Context, userID string) ([]byte, error) {
+	if tx.engine == postgres {
+		if _, err := tx.exec(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, userID); err != nil {
+			return nil, fmt.Errorf("lock user: %w", err)
+		}
+	}
+	return tx.userJSON(ctx, userID)
+}
+
+// addUserEventIfChanged writes user.updated when the user's Backend JSON is
+// no longer before: bookkeeping the API does not show (a failed-attempt
+// counter, a token) changes the user without an event, anything it shows
+// changes it with one.
+func (tx *Tx) addUserEventIfChanged(ctx context.Context, userID string, before []byte) error {
+	after, err := tx.userJSON(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("%s event: %w", latchkey.EventUserUpdated, err)
+	}
+	if bytes.Equal(before, after) {
+		return nil
+	}
+	return tx.addUserEventData(ctx, latchkey.EventUserUpdated, userID, after)
 }
 
 // addEventJSON writes an event whose data is v as JSON.

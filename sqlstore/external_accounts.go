@@ -111,8 +111,24 @@ func (s *Store) ExternalAccountByIdentity(ctx context.Context, box *seal.Box, pr
 // and granted scopes (after a sign-in or a refresh), or returns
 // latchkey.ErrNotFound. An empty refresh token keeps the stored one:
 // providers often send one only the first time.
+//
+// The Backend user never shows tokens, expiry or scopes, but it does show the
+// account's updated_at, which this moves: so the write is a visible change
+// and gets a user.updated, like any other (none when updated_at is already
+// this transaction's time).
 func (s *Store) UpdateExternalAccountTokens(ctx context.Context, box *seal.Box, id, accessToken, refreshToken string, expiry time.Time, scopes []string) error {
 	return s.withTx(ctx, func(tx *Tx) error {
+		var userID string
+		err := tx.queryRow(ctx, `SELECT user_id FROM external_accounts WHERE id = ?`, id).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return latchkey.ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("update external account tokens: %w", err)
+		}
+		before, err := tx.lockedUserJSON(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("update external account tokens: %w", err)
+		}
 		enc, err := json.Marshal(nonNilStrings(scopes))
 		if err != nil {
 			return err
@@ -127,7 +143,10 @@ func (s *Store) UpdateExternalAccountTokens(ctx context.Context, box *seal.Box, 
 		if err != nil {
 			return fmt.Errorf("update external account tokens: %w", err)
 		}
-		return oneRow(res)
+		if err := oneRow(res); err != nil {
+			return err
+		}
+		return tx.addUserEventIfChanged(ctx, userID, before)
 	})
 }
 

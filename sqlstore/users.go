@@ -200,9 +200,29 @@ func saveIdentifiers(ctx context.Context, tx *Tx, u *latchkey.User, before map[s
 	return nil
 }
 
-// DeleteUser deletes the user and, by cascade, its identifiers.
+// DeleteUser deletes the user and, by cascade, its identifiers, external
+// accounts and sessions. It writes session.removed for each session the
+// cascade takes that had not ended (its stored status still active, which
+// includes one that expired unnoticed: expiry has no event, so a consumer
+// still holds it as active), then user.deleted, in that order, in the
+// deletion's transaction. A session that already ended, was revoked or
+// removed had its event then and gets none now.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return s.withTx(ctx, func(tx *Tx) error {
+		if s.engine == postgres {
+			// Lock the user first: a sign-in creating a session now waits
+			// (its foreign key check) and then fails, instead of slipping a
+			// session into the cascade after the list below was taken.
+			if _, err := tx.exec(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, id); err != nil {
+				return fmt.Errorf("lock user: %w", err)
+			}
+		}
+		// Ending them as removed first means each event carries the session
+		// as it was last (status removed, ended_at set), read back like any
+		// other session event; the rows go with the user a moment later.
+		if _, err := tx.EndSessionsOf(ctx, id, "", "", latchkey.SessionRemoved); err != nil {
+			return fmt.Errorf("delete user: %w", err)
+		}
 		res, err := tx.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
 		if err != nil {
 			return fmt.Errorf("delete user: %w", err)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,15 +48,25 @@ func (s *Store) RecordFailedSignIn(ctx context.Context, userID string, threshold
 	return n, locked, nil
 }
 
-// ResetFailedSignIns clears the counter after a successful sign-in, and
-// unlocks a user whose automatic lockout has passed.
+// ResetFailedSignIns records a successful sign-in: it sets last_sign_in_at,
+// clears the failed-attempt counter, and unlocks a user whose automatic
+// lockout has passed. It writes user.updated when the user as the Backend
+// API shows it changed (last_sign_in_at, locked, lockout_expires_in_seconds),
+// and nothing for the counter alone, which the API does not show. A user
+// that does not exist is left alone, as before.
 func (tx *Tx) ResetFailedSignIns(ctx context.Context, userID string) error {
-	_, err := tx.exec(ctx, `UPDATE users SET failed_sign_ins = 0, last_sign_in_at = ?,
+	before, err := tx.lockedUserJSON(ctx, userID)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("reset failed sign-ins: %w", err)
+	}
+	_, err = tx.exec(ctx, `UPDATE users SET failed_sign_ins = 0, last_sign_in_at = ?,
 		locked = CASE WHEN lockout_expires_at <> 0 AND lockout_expires_at <= ? THEN ? ELSE locked END,
 		lockout_expires_at = CASE WHEN lockout_expires_at <> 0 AND lockout_expires_at <= ? THEN 0 ELSE lockout_expires_at END
 		WHERE id = ?`, ms(tx.now), ms(tx.now), false, ms(tx.now), userID)
 	if err != nil {
 		return fmt.Errorf("reset failed sign-ins: %w", err)
 	}
-	return nil
+	return tx.addUserEventIfChanged(ctx, userID, before)
 }

@@ -18,16 +18,16 @@ const (
 	deliveryFailed    = "failed" // every scheduled attempt failed; a replay revives it
 )
 
-// queueDeliveries queues event e for every enabled endpoint that wants its
-// type, in the transaction that writes e: the outbox and the queue commit
-// or roll back together. It reports how many deliveries it queued.
-func (tx *Tx) queueDeliveries(ctx context.Context, e *latchkey.Event) (int64, error) {
+// queueDeliveries queues the events with cursors first..last (those the
+// transaction just wrote) for every enabled endpoint that wants their type,
+// in the same transaction: the outbox and the queue commit or roll back
+// together. It reports how many deliveries it queued.
+func (tx *Tx) queueDeliveries(ctx context.Context, first, last int64) (int64, error) {
+	now := ms(tx.now)
 	res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_ordinal, status, attempts,
 			next_attempt_at, claimed_until, created_at, updated_at)
-		SELECT w.id, ?, ?, 'pending', 0, ?, 0, ?, ? FROM webhook_endpoints w
-		WHERE w.enabled AND (w.all_types OR EXISTS (SELECT 1 FROM webhook_endpoint_types t
-			WHERE t.endpoint_id = w.id AND t.type = ?))`,
-		e.ID, e.Cursor, ms(tx.now), ms(tx.now), ms(tx.now), e.Type)
+		SELECT w.id, e.id, e.ordinal, 'pending', 0, ?, 0, ?, ? FROM events e JOIN webhook_endpoints w ON w.enabled
+		WHERE e.ordinal BETWEEN ? AND ? AND `+matchesEndpoint, now, now, now, first, last)
 	if err != nil {
 		return 0, fmt.Errorf("queue webhook deliveries: %w", err)
 	}

@@ -116,7 +116,7 @@ func openApp(ctx context.Context, c *config, log *slog.Logger, publicAddr string
 		log.Warn("no LATCHKEY_SMTP_URL: email codes, magic links and notifications cannot be sent")
 		sender = noMail{}
 	}
-	m := &mailer{sender: sender, settings: a.instance.Settings}
+	m := &mailer{sender: sender, settings: a.instance.Settings, store: store, from: c.MailFrom}
 	publicURL := c.PublicURL
 	if publicURL == "" {
 		publicURL = "http://" + publicAddr

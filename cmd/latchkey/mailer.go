@@ -10,13 +10,19 @@ import (
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/mail"
+	"github.com/latchkeyhq/latchkey/sqlstore"
 )
 
-// mailer renders the instance's branded mail and hands it to a sender (SMTP,
-// or the dev inbox). It is the auth package's Mailer.
+// mailer renders the instance's branded mail, records it as an email.created
+// event and hands it to a sender (SMTP, or the dev inbox). It is the auth
+// package's Mailer.
 type mailer struct {
 	sender   mail.Sender
 	settings func() *latchkey.Settings
+	store    *sqlstore.Store
+	// from is the sender's own From address (LATCHKEY_MAIL_FROM), which the
+	// mail goes out with when the settings name none; the event shows it.
+	from string
 }
 
 func (m *mailer) Send(ctx context.Context, kind, to string, data map[string]string) error {
@@ -29,6 +35,27 @@ func (m *mailer) Send(ctx context.Context, kind, to string, data map[string]stri
 	msg.From, msg.FromName, msg.ReplyTo = set.Mail.FromAddress, set.Mail.FromName, set.Mail.ReplyTo
 	if msg.FromName == "" {
 		msg.FromName = set.Branding.ApplicationName
+	}
+	// The event is written here, in a transaction of its own, and not with
+	// the change that caused the mail: mail goes out after that change has
+	// committed (a code is sent once its challenge is stored), so this is
+	// the first moment the mail exists. It is written before the mail is
+	// handed over, and a failure stops the mail: every mail sent has its
+	// event, though an event may stand for a mail the sender then failed to
+	// send. The event carries the code or link the mail carries, and
+	// msg.Data only values the mail shows: an app delivering its own mail
+	// needs exactly those, and nothing more.
+	from := msg.From
+	if from == "" {
+		from = m.from
+	}
+	err = m.store.AddEmailEvent(ctx, sqlstore.EmailEvent{
+		ID: latchkey.NewID(latchkey.PrefixEmail), Slug: kind,
+		FromEmailName: msg.FromName, FromEmailAddress: from, ToEmailAddress: to, ReplyToEmailAddress: msg.ReplyTo,
+		Subject: msg.Subject, Body: msg.HTML, BodyPlain: msg.Text, Data: msg.Data,
+	})
+	if err != nil {
+		return fmt.Errorf("%s mail: %w", kind, err)
 	}
 	if err := m.sender.Send(ctx, msg); err != nil {
 		return fmt.Errorf("send %s mail: %w", kind, err)

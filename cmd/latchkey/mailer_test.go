@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/mail"
+	"github.com/latchkeyhq/latchkey/sqlstore"
+	"github.com/latchkeyhq/latchkey/sqlstore/storetest"
+	"github.com/latchkeyhq/latchkey/wire"
+)
+
+// failingSender refuses every message.
+type failingSender struct{}
+
+func (failingSender) Send(context.Context, mail.Message) error { return errors.New("smtp down") }
+
+func emailEvents(t *testing.T, s *sqlstore.Store) []*latchkey.Event {
+	t.Helper()
+	evs, _, err := s.Events(t.Context(), sqlstore.EventFilter{Types: []string{latchkey.EventEmailCreated}, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// Every mail the mailer sends is first written as an email.created event
+// carrying the rendered message; if the event cannot be written, the mail
+// is not sent.
+func TestMailerWritesEmailCreated(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+		ctx := t.Context()
+		set := &latchkey.Settings{
+			Branding: latchkey.BrandingSettings{ApplicationName: "Acme"},
+			Mail:     latchkey.MailSettings{ReplyTo: "help@acme.example"},
+		}
+		inbox := mail.NewInbox(10)
+		m := &mailer{sender: inbox, settings: func() *latchkey.Settings { return set }, store: store, from: "auth@acme.example"}
+
+		if err := m.Send(ctx, mail.KindVerificationCode, "ada@example.com", map[string]string{"code": "135790"}); err != nil {
+			t.Fatal(err)
+		}
+		sent, ok := inbox.Latest("ada@example.com")
+		if !ok {
+			t.Fatal("no mail sent")
+		}
+		evs := emailEvents(t, store)
+		if len(evs) != 1 {
+			t.Fatalf("%d email.created events, want 1", len(evs))
+		}
+		e := evs[0]
+		var got wire.Email
+		if err := json.Unmarshal(e.Data, &got); err != nil {
+			t.Fatal(err)
+		}
+		if e.ObjectID != got.ID || !strings.HasPrefix(got.ID, latchkey.PrefixEmail+"_") || e.Sequence != 1 {
+			t.Errorf("event object %s, data id %s, sequence %d", e.ObjectID, got.ID, e.Sequence)
+		}
+		want := wire.Email{
+			Object: "email", ID: got.ID, Slug: mail.KindVerificationCode,
+			FromEmailName: "Acme", FromEmailAddress: "auth@acme.example", ToEmailAddress: "ada@example.com",
+			ReplyToEmailAddress: wire.OptString("help@acme.example"),
+			Subject:             sent.Subject, Body: sent.HTML, BodyPlain: sent.Text, Status: "queued",
+			Data: sent.Data, CreatedAt: latchkey.Millis(e.CreatedAt),
+		}
+		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+			t.Errorf("email.created data =\n%s\nwant\n%s", g, w)
+		}
+		if !strings.Contains(got.BodyPlain, "135790") || got.Data["code"] != "135790" {
+			t.Errorf("the event lacks the code the mail carries: %s", e.Data)
+		}
+		var keys map[string]json.RawMessage
+		json.Unmarshal(e.Data, &keys)
+		for _, k := range []string{"object", "id", "slug", "from_email_name", "from_email_address", "to_email_address",
+			"reply_to_email_address", "subject", "body", "body_plain", "status", "created_at"} {
+			if _, ok := keys[k]; !ok {
+				t.Errorf("email.created data lacks %q", k)
+			}
+		}
+
+		// The settings' From address wins over the sender's default.
+		set = &latchkey.Settings{Mail: latchkey.MailSettings{FromAddress: "no-reply@acme.example", FromName: "Acme Auth"}}
+		if err := m.Send(ctx, mail.KindPasswordChanged, "ada@example.com", nil); err != nil {
+			t.Fatal(err)
+		}
+		evs = emailEvents(t, store)
+		json.Unmarshal(evs[len(evs)-1].Data, &got)
+		if got.FromEmailAddress != "no-reply@acme.example" || got.FromEmailName != "Acme Auth" || got.ReplyToEmailAddress != nil ||
+			got.Slug != mail.KindPasswordChanged {
+			t.Errorf("second email.created = %+v", got)
+		}
+
+		// A sender failure comes after the event: it stays (the mail was
+		// queued) and the error is returned.
+		bad := &mailer{sender: failingSender{}, settings: m.settings, store: store}
+		if err := bad.Send(ctx, mail.KindPasswordChanged, "ada@example.com", nil); err == nil {
+			t.Error("a failed send returned no error")
+		}
+		if n := len(emailEvents(t, store)); n != 3 {
+			t.Errorf("%d email.created events after a failed send, want 3", n)
+		}
+
+		// No event, no mail.
+		closed := storetest.Open(t, store.Engine())
+		closed.Close()
+		m.store = closed
+		before := len(inbox.Messages())
+		if err := m.Send(ctx, mail.KindVerificationCode, "bob@example.com", map[string]string{"code": "246802"}); err == nil {
+			t.Error("Send succeeded without its event")
+		}
+		if len(inbox.Messages()) != before {
+			t.Error("a mail went out without its email.created event")
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
