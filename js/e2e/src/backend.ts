@@ -62,6 +62,23 @@ export async function signInContext(context: BrowserContext, user: TestUser, pat
   await page.close();
 }
 
+/** deleteUser deletes a user (DELETE /api/v1/users/{id}). */
+export async function deleteUser(id: string): Promise<void> {
+  await backend<unknown>("DELETE", `/users/${encodeURIComponent(id)}`);
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  /** The signing secret (whsec_...). */
+  secret: string;
+}
+
+/** createWebhookEndpoint adds a webhook endpoint (POST /api/v1/webhooks/endpoints). */
+export async function createWebhookEndpoint(body: { url: string; event_types: string[]; secret?: string }): Promise<WebhookEndpoint> {
+  return backend<WebhookEndpoint>("POST", "/webhooks/endpoints", body);
+}
+
 /** sessionStatus reads a session's status through the Backend API. */
 export async function sessionStatus(sessionId: string): Promise<string> {
   return (await backend<{ status: string }>("GET", `/sessions/${sessionId}`)).status;

@@ -7,6 +7,13 @@ export interface E2EContext {
   latchkeyUrl: string;
   /** A Backend API secret key of the instance. */
   secretKey: string;
+  /**
+   * The webhook signing secret (whsec_...) the app was started with
+   * (LATCHKEY_WEBHOOK_SECRET): a test creates its endpoint with this secret.
+   */
+  webhookSecret: string;
+  /** The example's users database (EXAMPLE_DB_PATH), kept by its webhook route. */
+  exampleDbPath: string;
   chromiumPath: string;
   /** Where screenshots of failed tests go. */
   artifactsDir: string;

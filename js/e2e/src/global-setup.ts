@@ -3,6 +3,7 @@
 // start it with next start, and stop everything afterwards, also when a step
 // or a test fails. Everything listens on loopback only.
 
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -64,7 +65,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     t = Date.now();
     const latchkey = await startLatchkey(bin, workDir, latchkeyPort, `http://localhost:${appPort}/__latchkey`);
     stops.push(() => latchkey.service.stop());
-    const app = await startExample(workDir, appPort, latchkeyPort, latchkey.secretKey);
+    // The app reads its webhook secret at start, before any endpoint exists,
+    // so the secret is chosen here and given to the endpoint when a test
+    // creates it (POST /api/v1/webhooks/endpoints accepts one).
+    const webhooks = { secret: `whsec_${randomBytes(32).toString("base64")}`, dbPath: path.join(workDir, "example-users.json") };
+    const app = await startExample(workDir, appPort, latchkeyPort, latchkey.secretKey, webhooks);
     stops.push(() => app.service.stop());
     say(`latchkey on ${latchkey.url} and the app on ${app.url}, started in ${seconds(Date.now() - t)}; setup took ${seconds(Date.now() - started)}`);
 
@@ -72,6 +77,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       appUrl: app.url,
       latchkeyUrl: latchkey.url,
       secretKey: latchkey.secretKey,
+      webhookSecret: webhooks.secret,
+      exampleDbPath: webhooks.dbPath,
       chromiumPath: chromium,
       artifactsDir,
     };

@@ -65,8 +65,20 @@ export interface ExampleApp {
   url: string;
 }
 
+/** What the app's webhook route needs: LATCHKEY_WEBHOOK_SECRET and EXAMPLE_DB_PATH. */
+export interface ExampleWebhooks {
+  secret: string;
+  dbPath: string;
+}
+
 /** startExample runs next start on localhost:port and waits for the first page. */
-export async function startExample(workDir: string, port: number, latchkeyPort: number, secretKey: string): Promise<ExampleApp> {
+export async function startExample(
+  workDir: string,
+  port: number,
+  latchkeyPort: number,
+  secretKey: string,
+  webhooks: ExampleWebhooks,
+): Promise<ExampleApp> {
   const url = `http://localhost:${port}`;
   const service = startService("next start", process.execPath, [nextBin, "start", "-p", String(port), "-H", "localhost"], {
     cwd: exampleDir,
@@ -75,6 +87,8 @@ export async function startExample(workDir: string, port: number, latchkeyPort: 
       LATCHKEY_SECRET_KEY: secretKey,
       LATCHKEY_ISSUER: `${url}/__latchkey`,
       LATCHKEY_DEBUG: "1",
+      LATCHKEY_WEBHOOK_SECRET: webhooks.secret,
+      EXAMPLE_DB_PATH: webhooks.dbPath,
       NEXT_TELEMETRY_DISABLED: "1",
     }),
     logPath: path.join(workDir, "next-start.log"),

@@ -3,8 +3,9 @@
 // Node built-ins: esbuild fails on any) and evaluated in the Edge runtime
 // sandbox that Next.js itself uses (next/dist/compiled/edge-runtime, i.e.
 // @edge-runtime/vm), where there is no require, Buffer or Node module. Real
-// requests then go through it.
+// requests then go through it, and through verifyWebhook.
 
+import { createHmac, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +25,7 @@ type Middleware = (req: unknown) => Promise<Response>;
 interface EdgeExports {
   latchkeyMiddleware(opts: Record<string, unknown>): Middleware;
   NextRequest: new (url: string, init: { method?: string; headers?: Record<string, string> }) => unknown;
+  verifyWebhook(request: unknown): Promise<{ id: string; type: string }>;
 }
 
 let key: TestKey;
@@ -31,13 +33,14 @@ let jwks: JwksServer;
 let edge: EdgeExports;
 let runtime: InstanceType<typeof EdgeRuntime>;
 const nodeModules: string[] = [];
+const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString("base64")}`;
 
 beforeAll(async () => {
   key = await newKey();
   jwks = await startJwksServer([key.jwk]);
   const out = await build({
     stdin: {
-      contents: 'import { latchkeyMiddleware } from "../src/server";\nimport { NextRequest } from "next/server";\nglobalThis.__lk = { latchkeyMiddleware, NextRequest };\n',
+      contents: 'import { latchkeyMiddleware, verifyWebhook } from "../src/server";\nimport { NextRequest } from "next/server";\nglobalThis.__lk = { latchkeyMiddleware, NextRequest, verifyWebhook };\n',
       resolveDir: fileURLToPath(new URL(".", import.meta.url)),
       loader: "ts",
     },
@@ -57,7 +60,15 @@ beforeAll(async () => {
     extend: (ctx) => {
       // What Next.js gives Edge code: process.env, nothing else of process.
       // A production build: the issuer is configured, never guessed.
-      ctx.process = { env: { LATCHKEY_PUBLIC_KEY: key.pem, LATCHKEY_ISSUER: ISSUER, LATCHKEY_AUTHORIZED_PARTIES: APP_ORIGIN, LATCHKEY_DEBUG: "1" } };
+      ctx.process = {
+        env: {
+          LATCHKEY_PUBLIC_KEY: key.pem,
+          LATCHKEY_ISSUER: ISSUER,
+          LATCHKEY_AUTHORIZED_PARTIES: APP_ORIGIN,
+          LATCHKEY_DEBUG: "1",
+          LATCHKEY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        },
+      };
       return ctx;
     },
   });
@@ -114,5 +125,40 @@ describe("latchkeyMiddleware on the Edge runtime", () => {
     const res = await mw(page("/", `__lk_session=${h}.${p}x.${s}`));
     expect(res.headers.get("x-middleware-next")).toBe("1");
     expect(res.headers.get("latchkey-auth-status")).toBe("signed-out");
+  });
+});
+
+describe("verifyWebhook on the Edge runtime", () => {
+  function delivery(signatureSecret: string): unknown {
+    const body = JSON.stringify({
+      object: "event",
+      id: "evt_edge",
+      type: "user.created",
+      timestamp: Date.now(),
+      instance_id: "ins_1",
+      data: { object: "user", id: "user_ada" },
+      sequence: 1,
+    });
+    const ts = String(nowSeconds());
+    const key = Buffer.from(signatureSecret.slice("whsec_".length), "base64");
+    const signature = `v1,${createHmac("sha256", key).update(`evt_edge.${ts}.${body}`).digest("base64")}`;
+    // The sandbox's own Request, as a route handler on the Edge runtime gets.
+    const EdgeRequest = runtime.context.Request as new (url: string, init: Record<string, unknown>) => unknown;
+    return new EdgeRequest(`${APP_ORIGIN}/api/webhooks/latchkey`, {
+      method: "POST",
+      headers: { "webhook-id": "evt_edge", "webhook-timestamp": ts, "webhook-signature": signature, "content-type": "application/json" },
+      body,
+    });
+  }
+
+  it("verifies with LATCHKEY_WEBHOOK_SECRET from process.env", async () => {
+    const event = await edge.verifyWebhook(delivery(WEBHOOK_SECRET));
+    expect(event.id).toBe("evt_edge");
+    expect(event.type).toBe("user.created");
+  });
+
+  it("rejects a signature made with another secret", async () => {
+    const err = (await edge.verifyWebhook(delivery(`whsec_${randomBytes(32).toString("base64")}`)).catch((e: unknown) => e)) as { code?: string };
+    expect(err.code).toBe("invalid_signature");
   });
 });
