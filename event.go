@@ -35,6 +35,12 @@ var EventTypes = []string{
 	EventEmailCreated, EventSMSCreated,
 }
 
+// SecretBearingEventTypes carry what a message carries: sign-in codes and
+// links. An endpoint gets them only when it names them in its event types;
+// "every type" (an empty list) leaves them out, so an endpoint set up for
+// user sync never receives credentials.
+var SecretBearingEventTypes = []string{EventEmailCreated, EventSMSCreated}
+
 // PrefixEmail is the ID prefix of the emails email.created carries.
 const PrefixEmail = "ema"
 

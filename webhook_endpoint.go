@@ -23,7 +23,8 @@ type WebhookEndpoint struct {
 	ID          string
 	URL         string
 	Description string
-	// EventTypes are the types sent; empty means every type.
+	// EventTypes are the types sent; empty means every type but the
+	// SecretBearingEventTypes, which are sent only when listed.
 	EventTypes []string
 	// Headers are added to every request (credentials for the receiver,
 	// say); they are stored sealed.
@@ -65,7 +66,10 @@ func (e *WebhookEndpoint) ActiveSecrets(now time.Time) []string {
 
 // Wants reports whether the endpoint subscribes to events of type t.
 func (e *WebhookEndpoint) Wants(t string) bool {
-	return len(e.EventTypes) == 0 || slices.Contains(e.EventTypes, t)
+	if len(e.EventTypes) == 0 {
+		return !slices.Contains(SecretBearingEventTypes, t)
+	}
+	return slices.Contains(e.EventTypes, t)
 }
 
 // WebhookAttempt is one HTTP request made to an endpoint, successful or not.

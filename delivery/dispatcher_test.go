@@ -80,15 +80,27 @@ func TestQueuedOnlyForCommittedWantedEvents(t *testing.T) {
 		if !errors.Is(err, rollback) {
 			t.Fatal(err)
 		}
+		rcvMail := newReceiver(t, 200)
+		epMail := f.endpoint(rcvMail.URL, latchkey.EventEmailCreated)
 		f.event(latchkey.EventUserCreated, "user_1")
 		f.event(latchkey.EventSessionCreated, "sess_1")
+		f.event(latchkey.EventEmailCreated, "ema_1") // carries a code: only for endpoints that name it
 		f.run()
 		if n := len(rcvAll.requests()); n != 2 {
-			t.Errorf("the all-types endpoint got %d requests, want 2 (none for the rolled-back change)", n)
+			t.Errorf("the all-types endpoint got %d requests, want 2 (none for the rolled-back change, none for email.created)", n)
 		}
 		got := rcvSessions.requests()
 		if len(got) != 1 || !strings.Contains(string(got[0].Body), `"session.created"`) {
 			t.Errorf("the session endpoint got %d requests, want only session.created", len(got))
+		}
+		if got := rcvMail.requests(); len(got) != 1 || !strings.Contains(string(got[0].Body), `"email.created"`) {
+			t.Errorf("the endpoint naming email.created got %d requests, want it", len(got))
+		}
+		// Wants, the Go statement of the rule, agrees with the SQL.
+		all := &latchkey.WebhookEndpoint{}
+		if !all.Wants(latchkey.EventUserCreated) || all.Wants(latchkey.EventEmailCreated) || all.Wants(latchkey.EventSMSCreated) ||
+			!epMail.Wants(latchkey.EventEmailCreated) || epMail.Wants(latchkey.EventUserCreated) {
+			t.Errorf("Wants disagrees with the delivery rule")
 		}
 	})
 }

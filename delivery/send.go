@@ -96,6 +96,10 @@ func describe(err error) string {
 	if errors.As(err, &blocked) {
 		return "refused by the SSRF guard: " + string(blocked.Class) + " address"
 	}
+	var scheme *netguard.SchemeError
+	if errors.As(err, &scheme) {
+		return "refused: the URL must use https (plain http is allowed only in dev mode or with LATCHKEY_WEBHOOKS_ALLOW=http)"
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return fmt.Sprintf("no response within %s", netguard.ClientTimeout)

@@ -53,27 +53,54 @@ func control(opts Options) func(network, address string, _ syscall.RawConn) erro
 // request elsewhere, and the caller treats it as a failure); no proxy is
 // taken from the environment (a proxy would make the dial-time check see the
 // proxy's address instead of the target's); the whole request, body
-// included, is bounded by ClientTimeout. resolver may be nil.
+// included, is bounded by ClientTimeout; plain http is refused at request
+// time unless opts.AllowHTTP. resolver may be nil.
 func NewClient(opts Options, resolver *net.Resolver) *http.Client {
 	d := Dialer(opts, resolver)
+	var transport http.RoundTripper = &http.Transport{
+		Proxy:                  nil,
+		DialContext:            d.DialContext,
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    tlsTimeout,
+		ResponseHeaderTimeout:  ClientTimeout,
+		ExpectContinueTimeout:  time.Second,
+		IdleConnTimeout:        90 * time.Second,
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    4,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	if !opts.AllowHTTP {
+		transport = httpsOnly{transport}
+	}
 	return &http.Client{
-		Transport: &http.Transport{
-			Proxy:                  nil,
-			DialContext:            d.DialContext,
-			ForceAttemptHTTP2:      true,
-			TLSHandshakeTimeout:    tlsTimeout,
-			ResponseHeaderTimeout:  ClientTimeout,
-			ExpectContinueTimeout:  time.Second,
-			IdleConnTimeout:        90 * time.Second,
-			MaxIdleConns:           100,
-			MaxIdleConnsPerHost:    4,
-			MaxResponseHeaderBytes: 64 << 10,
-		},
-		Timeout: ClientTimeout,
+		Transport: transport,
+		Timeout:   ClientTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
 	}
+}
+
+// SchemeError refuses a request that is not https when plain http is not
+// allowed.
+type SchemeError struct{ Scheme string }
+
+func (e *SchemeError) Error() string {
+	return fmt.Sprintf("netguard: refused %s: only https is allowed", e.Scheme)
+}
+
+// httpsOnly refuses plain http at request time, so a URL saved while http
+// was allowed is not called once it no longer is.
+type httpsOnly struct{ next http.RoundTripper }
+
+func (h httpsOnly) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Scheme != "https" {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, &SchemeError{Scheme: r.URL.Scheme}
+	}
+	return h.next.RoundTrip(r)
 }
 
 // lookup resolves host to its addresses with resolver (the default resolver

@@ -161,10 +161,10 @@ func TestClientRefusesLoopback(t *testing.T) {
 	}
 	for name, u := range urls {
 		t.Run(name, func(t *testing.T) {
-			_, err := NewClient(Options{}, resolver).Get(u)
+			_, err := NewClient(Options{AllowHTTP: true}, resolver).Get(u)
 			if name == "localhost" {
 				// localhost comes from /etc/hosts, not from our DNS server.
-				_, err = NewClient(Options{}, nil).Get(u)
+				_, err = NewClient(Options{AllowHTTP: true}, nil).Get(u)
 			}
 			wantBlocked(t, err, Loopback)
 			if hits.Load() != 0 {
@@ -180,7 +180,7 @@ func TestClientRefusesLoopback(t *testing.T) {
 		if name == "localhost" {
 			r = nil
 		}
-		resp, err := NewClient(Options{AllowLoopback: true}, r).Get(u)
+		resp, err := NewClient(Options{AllowLoopback: true, AllowHTTP: true}, r).Get(u)
 		if err != nil {
 			t.Fatalf("%s with AllowLoopback: %v", name, err)
 		}
@@ -191,14 +191,14 @@ func TestClientRefusesLoopback(t *testing.T) {
 		}
 	}
 	// AllowPrivate does not allow loopback.
-	_, err := NewClient(Options{AllowPrivate: true}, resolver).Get(srv.URL + "/hook")
+	_, err := NewClient(Options{AllowPrivate: true, AllowHTTP: true}, resolver).Get(srv.URL + "/hook")
 	wantBlocked(t, err, Loopback)
 }
 
 func TestClientRefusesEmbeddedAndMetadata(t *testing.T) {
 	resolver := testResolver(t)
 	for host, class := range map[string]Class{"metadata.example": LinkLocal, "mapped.example": Loopback} {
-		_, err := NewClient(Options{AllowPrivate: true}, resolver).Get("http://" + host + "/latest/meta-data/")
+		_, err := NewClient(Options{AllowPrivate: true, AllowHTTP: true}, resolver).Get("http://" + host + "/latest/meta-data/")
 		wantBlocked(t, err, class)
 	}
 	// Control sees every address the dialer tries.
@@ -222,7 +222,7 @@ func TestClientRefusesEmbeddedAndMetadata(t *testing.T) {
 
 func TestClientDoesNotFollowRedirects(t *testing.T) {
 	srv, hits := receiver(t)
-	resp, err := NewClient(Options{AllowLoopback: true}, nil).Get(srv.URL + "/redirect")
+	resp, err := NewClient(Options{AllowLoopback: true, AllowHTTP: true}, nil).Get(srv.URL + "/redirect")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestClientIgnoresProxyEnvironment(t *testing.T) {
 	t.Setenv("HTTP_PROXY", proxy.URL)
 	t.Setenv("HTTPS_PROXY", proxy.URL)
 	t.Setenv("NO_PROXY", "")
-	c := NewClient(Options{AllowLoopback: true}, nil)
+	c := NewClient(Options{AllowLoopback: true, AllowHTTP: true}, nil)
 	resp, err := c.Get(srv.URL + "/hook")
 	if err != nil {
 		t.Fatal(err)
@@ -324,5 +324,20 @@ func TestCheckURL(t *testing.T) {
 		if strings.Contains(le.Error(), "s3cr3tpw") {
 			t.Errorf("CheckURL(%q) message %q repeats the credentials", tt.url, le.LongMessage)
 		}
+	}
+}
+
+// TestClientRefusesHTTP: without AllowHTTP the client refuses plain http
+// at request time (a URL saved while http was allowed is not called after),
+// before any connection is made.
+func TestClientRefusesHTTP(t *testing.T) {
+	srv, hits := receiver(t)
+	_, err := NewClient(Options{AllowLoopback: true}, nil).Get(srv.URL + "/hook")
+	var se *SchemeError
+	if !errors.As(err, &se) || se.Scheme != "http" {
+		t.Fatalf("error %v, want a *SchemeError for http", err)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the receiver was reached %d times", hits.Load())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
@@ -321,9 +322,10 @@ func (s *Store) WebhookAttempts(ctx context.Context, f AttemptFilter) ([]*latchk
 }
 
 // matchesEndpoint is the SQL condition "event e is of a type endpoint w
-// wants".
-const matchesEndpoint = `(w.all_types OR EXISTS (SELECT 1 FROM webhook_endpoint_types t
-	WHERE t.endpoint_id = w.id AND t.type = e.type))`
+// wants" (latchkey.WebhookEndpoint.Wants): every type but the
+// secret-bearing ones when the endpoint lists none, else the listed ones.
+var matchesEndpoint = `((w.all_types AND e.type NOT IN ('` + strings.Join(latchkey.SecretBearingEventTypes, `', '`) + `'))
+	OR EXISTS (SELECT 1 FROM webhook_endpoint_types t WHERE t.endpoint_id = w.id AND t.type = e.type))`
 
 // ReplayWebhookEvent queues one retained event for an endpoint again,
 // whatever became of it before (its attempts start again at 1). It returns

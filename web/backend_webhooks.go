@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/netguard"
@@ -26,7 +27,7 @@ type webhookEndpointParams struct {
 
 // checkWebhookParams validates the fields that were sent.
 func (s *Server) checkWebhookParams(r *http.Request, b *webhookEndpointParams) error {
-	if b.Description != nil && len(*b.Description) > maxWebhookDescription {
+	if b.Description != nil && utf8.RuneCountInString(*b.Description) > maxWebhookDescription {
 		return latchkey.Errorf(latchkey.CodeFormParamValue, "description", "The description is longer than %d characters.", maxWebhookDescription)
 	}
 	if b.EventTypes != nil {
@@ -312,10 +313,7 @@ func (s *Server) webhookAttemptsList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Data    []webhookAttemptJSON `json:"data"`
-		HasMore bool                 `json:"has_more"`
-	}{Data: make([]webhookAttemptJSON, 0, len(as)), HasMore: more}
+	out := webhookAttemptListJSON{Data: make([]webhookAttemptJSON, 0, len(as)), HasMore: more}
 	for _, a := range as {
 		out.Data = append(out.Data, newWebhookAttemptJSON(a))
 	}
@@ -372,7 +370,7 @@ func (s *Server) webhookEndpointsReplay(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"object": "webhook_replay", "endpoint_id": id, "queued": n})
+	writeJSON(w, http.StatusOK, webhookReplayJSON{Object: "webhook_replay", EndpointID: id, Queued: n})
 	return nil
 }
 

@@ -90,6 +90,14 @@ type previousSecretJSON struct {
 	ExpiresAt int64  `json:"expires_at"`
 }
 
+// webhookReplayJSON answers POST .../replay: how many deliveries were
+// queued.
+type webhookReplayJSON struct {
+	Object     string `json:"object"`
+	EndpointID string `json:"endpoint_id"`
+	Queued     int64  `json:"queued"`
+}
+
 // webhookAttemptJSON is one delivery attempt.
 type webhookAttemptJSON struct {
 	Object     string `json:"object"`
@@ -105,6 +113,12 @@ type webhookAttemptJSON struct {
 	Error      string `json:"error"`
 	Test       bool   `json:"test"`
 	CreatedAt  int64  `json:"created_at"`
+}
+
+// webhookAttemptListJSON is a page of attempts, newest first.
+type webhookAttemptListJSON struct {
+	Data    []webhookAttemptJSON `json:"data"`
+	HasMore bool                 `json:"has_more"`
 }
 
 func newWebhookAttemptJSON(a *latchkey.WebhookAttempt) webhookAttemptJSON {
@@ -148,7 +162,7 @@ func checkWebhookHeaders(h map[string]string) error {
 			return latchkey.Errorf(latchkey.CodeFormParamValue, param, "The %s header is set by Latchkey and cannot be overridden.", truncate(k, 100))
 		}
 		if len(v) > maxWebhookHeaderValue {
-			return latchkey.Errorf(latchkey.CodeFormParamValue, param, "The value of %s is longer than %d characters.", k, maxWebhookHeaderValue)
+			return latchkey.Errorf(latchkey.CodeFormParamValue, param, "The value of %s is longer than %d bytes.", k, maxWebhookHeaderValue)
 		}
 		if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) {
 			return latchkey.Errorf(latchkey.CodeFormParamValue, param, "The value of %s contains a control character.", k)

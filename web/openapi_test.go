@@ -15,6 +15,7 @@ import (
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/auth"
+	"github.com/latchkeyhq/latchkey/wire"
 	"gopkg.in/yaml.v3"
 )
 
@@ -401,6 +402,19 @@ func TestOpenAPISchemasMatchCode(t *testing.T) {
 		{"OAuthProviderList", listJSON[oauthProviderJSON]{}, true, nil},
 		{"CreateOAuthProviderParams", oauthProviderParams{}, false, nil},
 		{"UpdateOAuthProviderParams", oauthProviderParams{}, false, nil},
+		{"WebhookEndpoint", webhookEndpointJSON{}, true, []string{"secret"}},
+		{"WebhookEndpointWithSecret", webhookEndpointJSON{}, false, nil},
+		{"WebhookEndpointList", listJSON[webhookEndpointJSON]{}, true, nil},
+		{"WebhookMissed", missedJSON{}, true, nil},
+		{"WebhookSecret", webhookSecretJSON{}, true, nil},
+		{"WebhookAttempt", webhookAttemptJSON{}, true, nil},
+		{"WebhookAttemptList", webhookAttemptListJSON{}, true, nil},
+		{"WebhookReplay", webhookReplayJSON{}, true, nil},
+		{"CreateWebhookEndpointParams", webhookEndpointParams{}, false, nil},
+		{"UpdateWebhookEndpointParams", webhookEndpointParams{}, false, []string{"secret", "enabled"}},
+		{"Event", wire.Event{}, true, nil},
+		{"EventPage", eventPageJSON{}, true, nil},
+		{"Email", wire.Email{}, true, nil},
 	}
 	for _, c := range cases {
 		schema := deref(doc, map[string]any{"$ref": "#/components/schemas/" + c.schema})

@@ -34,10 +34,11 @@ var (
 // must hold a "v1,<base64 HMAC-SHA256 of id.timestamp.body>" made with the
 // endpoint's secret ("whsec_..."), and webhook-timestamp must be within
 // WebhookTolerance of now. During a secret rotation Latchkey signs with both
-// secrets, so either verifies. The body is read (at most 1 MiB) and returned
-// for decoding; deliveries are at least once, so use webhook-id to drop
-// duplicates.
-func VerifyWebhook(r *http.Request, secret string) ([]byte, error) {
+// secrets, so either verifies; more secrets (a receiver rotating on its own
+// side) may follow the first, and a signature made with any one verifies.
+// The body is read (at most 1 MiB) and returned for decoding; deliveries are
+// at least once, so use webhook-id to drop duplicates.
+func VerifyWebhook(r *http.Request, secret string, more ...string) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
 	if err != nil {
 		return nil, fmt.Errorf("latchkey: read webhook body: %w", err)
@@ -45,16 +46,20 @@ func VerifyWebhook(r *http.Request, secret string) ([]byte, error) {
 	if len(body) > maxWebhookBody {
 		return nil, fmt.Errorf("latchkey: webhook body larger than %d bytes", maxWebhookBody)
 	}
-	if err := verifyWebhook(secret, r.Header, body, time.Now()); err != nil {
+	if err := verifyWebhook(append([]string{secret}, more...), r.Header, body, time.Now()); err != nil {
 		return nil, err
 	}
 	return body, nil
 }
 
-func verifyWebhook(secret string, h http.Header, body []byte, now time.Time) error {
-	key, err := webhookKey(secret)
-	if err != nil {
-		return err
+func verifyWebhook(secrets []string, h http.Header, body []byte, now time.Time) error {
+	keys := make([][]byte, 0, len(secrets))
+	for _, secret := range secrets {
+		key, err := webhookKey(secret)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, key)
 	}
 	id, ts, sigs := h.Get("webhook-id"), h.Get("webhook-timestamp"), strings.Join(h.Values("webhook-signature"), " ")
 	if id == "" || ts == "" || sigs == "" || len(ts) > 12 {
@@ -67,18 +72,20 @@ func verifyWebhook(secret string, h http.Header, body []byte, now time.Time) err
 	if d := now.Sub(time.Unix(sec, 0)); d > WebhookTolerance || d < -WebhookTolerance {
 		return ErrWebhookTimestamp
 	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(id + "." + ts + "."))
-	mac.Write(body)
-	want := mac.Sum(nil)
-	for _, s := range strings.Fields(sigs) {
-		version, value, ok := strings.Cut(s, ",")
-		if !ok || version != "v1" {
-			continue // other schemes are ignored, as the spec says
-		}
-		got, err := base64.StdEncoding.DecodeString(value)
-		if err == nil && hmac.Equal(got, want) {
-			return nil
+	for _, key := range keys {
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte(id + "." + ts + "."))
+		mac.Write(body)
+		want := mac.Sum(nil)
+		for _, s := range strings.Fields(sigs) {
+			version, value, ok := strings.Cut(s, ",")
+			if !ok || version != "v1" {
+				continue // other schemes are ignored, as the spec says
+			}
+			got, err := base64.StdEncoding.DecodeString(value)
+			if err == nil && hmac.Equal(got, want) {
+				return nil
+			}
 		}
 	}
 	return ErrWebhookSignature

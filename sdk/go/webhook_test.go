@@ -50,15 +50,27 @@ func TestVerifyWebhookSpecVector(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if err := verifyWebhook(c.secret, c.header, []byte(c.body), c.now); !errors.Is(err, c.want) {
+			if err := verifyWebhook([]string{c.secret}, c.header, []byte(c.body), c.now); !errors.Is(err, c.want) {
 				t.Fatalf("verify = %v, want %v", err, c.want)
 			}
 		})
 	}
 	h := vectorHeaders(vectorSig)
 	h.Set("webhook-timestamp", "+1614265330")
-	if err := verifyWebhook(vectorSecret, h, []byte(vectorBody), at); !errors.Is(err, ErrWebhookHeaders) {
+	if err := verifyWebhook([]string{vectorSecret}, h, []byte(vectorBody), at); !errors.Is(err, ErrWebhookHeaders) {
 		t.Errorf("signed timestamp: %v", err)
+	}
+	// A receiver rotating on its side passes several secrets: any one that
+	// made a signature verifies; a malformed one is a configuration error.
+	other := "whsec_" + "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"
+	if err := verifyWebhook([]string{other, vectorSecret}, vectorHeaders(vectorSig), []byte(vectorBody), at); err != nil {
+		t.Errorf("second of two secrets: %v", err)
+	}
+	if err := verifyWebhook([]string{other, other}, vectorHeaders(vectorSig), []byte(vectorBody), at); !errors.Is(err, ErrWebhookSignature) {
+		t.Errorf("neither secret: %v", err)
+	}
+	if err := verifyWebhook([]string{vectorSecret, "nope"}, vectorHeaders(vectorSig), []byte(vectorBody), at); !errors.Is(err, ErrWebhookSecret) {
+		t.Errorf("a malformed second secret: %v", err)
 	}
 }
 
@@ -86,6 +98,6 @@ func FuzzVerifyWebhook(f *testing.F) {
 		h.Set("webhook-id", id)
 		h.Set("webhook-timestamp", ts)
 		h.Set("webhook-signature", sig)
-		_ = verifyWebhook(secret, h, []byte(body), time.Unix(1614265330, 0))
+		_ = verifyWebhook([]string{secret}, h, []byte(body), time.Unix(1614265330, 0))
 	})
 }
