@@ -153,7 +153,17 @@ type MailSettings struct {
 	FromAddress string `json:"from_address"`
 	FromName    string `json:"from_name"`
 	ReplyTo     string `json:"reply_to"`
+	// Delivery is who delivers the mail: MailDeliveryLatchkey (SMTP, or the
+	// dev inbox) or MailDeliveryApp, where Latchkey only writes each mail as
+	// an email.created event and the app sends it.
+	Delivery string `json:"delivery"`
 }
+
+// Mail delivery modes.
+const (
+	MailDeliveryLatchkey = "latchkey"
+	MailDeliveryApp      = "app"
+)
 
 // Password length bounds from NIST SP 800-63B rev 4 (at least 8, accept at
 // least 64) and ASVS 5.0 V6.2; 1024 caps the work an attacker can send.
@@ -198,6 +208,7 @@ func DefaultSettings() *Settings {
 		AllowedOrigins: []string{},
 		RedirectURLs:   []string{},
 		Branding:       BrandingSettings{ApplicationName: "My application"},
+		Mail:           MailSettings{Delivery: MailDeliveryLatchkey},
 		Events:         EventSettings{RetentionDays: 30},
 		Webhooks:       WebhookSettings{AlertEmails: []string{}},
 	}

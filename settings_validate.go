@@ -146,6 +146,11 @@ func (s *Settings) Validate() error {
 	if utf8.RuneCountInString(s.Branding.ApplicationName) > 100 {
 		return bad("branding.application_name", "branding.application_name is at most 100 characters.")
 	}
+	switch s.Mail.Delivery {
+	case MailDeliveryLatchkey, MailDeliveryApp:
+	default:
+		return bad("mail.delivery", "mail.delivery must be latchkey (Latchkey sends the mail) or app (your app sends it from email.created events).")
+	}
 	for _, f := range []struct{ param, addr string }{
 		{"mail.from_address", s.Mail.FromAddress}, {"mail.reply_to", s.Mail.ReplyTo}, {"branding.support_email", s.Branding.SupportEmail},
 	} {

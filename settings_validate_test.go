@@ -135,8 +135,12 @@ func TestSettingsValidate(t *testing.T) {
 
 		// Mail.
 		{"mail addresses valid", func(s *latchkey.Settings) {
-			s.Mail = latchkey.MailSettings{FromAddress: "no-reply@example.com", FromName: "Example", ReplyTo: "help@example.com"}
+			s.Mail = latchkey.MailSettings{FromAddress: "no-reply@example.com", FromName: "Example", ReplyTo: "help@example.com", Delivery: latchkey.MailDeliveryApp}
 		}, ""},
+		{"mail delivery unknown", func(s *latchkey.Settings) { s.Mail.Delivery = "smtp" }, "mail.delivery"},
+		{"mail delivery empty", func(s *latchkey.Settings) { s.Mail.Delivery = "" }, "mail.delivery"},
+		{"webhook alert emails valid", func(s *latchkey.Settings) { s.Webhooks.AlertEmails = []string{"ops@example.com"} }, ""},
+		{"webhook alert email invalid", func(s *latchkey.Settings) { s.Webhooks.AlertEmails = []string{"ops"} }, "webhooks.alert_emails"},
 		{"from address invalid", func(s *latchkey.Settings) { s.Mail.FromAddress = "Example <no-reply@example.com>" }, "mail.from_address"},
 		{"reply-to invalid", func(s *latchkey.Settings) { s.Mail.ReplyTo = "help@localhost" }, "mail.reply_to"},
 

@@ -24,10 +24,14 @@ type EmailEvent struct {
 	// a link, which the body holds too: delivering that mail is what the
 	// event is for. It must hold nothing the mail does not show.
 	Data map[string]string
+	// DeliveredByLatchkey is false when the app delivers the mail itself
+	// (mail.delivery "app").
+	DeliveredByLatchkey bool
 }
 
 // AddEmailEvent writes email.created for e in a transaction of its own (with
-// a new ID when e has none: the caller that wants to know it sets it). Mail is sent after the change that caused it
+// a new ID when e has none: the caller that wants to know it sets it). Mail
+// is sent after the change that caused it
 // has committed, so its event cannot share that change's transaction; the
 // caller writes it before handing the mail to the sender, so no mail leaves
 // without its event (one may have an event and then fail to send).
@@ -45,7 +49,7 @@ func (s *Store) AddEmailEvent(ctx context.Context, e EmailEvent) error {
 			FromEmailName: e.FromEmailName, FromEmailAddress: e.FromEmailAddress,
 			ToEmailAddress: e.ToEmailAddress, ReplyToEmailAddress: wire.OptString(e.ReplyToEmailAddress),
 			Subject: e.Subject, Body: e.Body, BodyPlain: e.BodyPlain,
-			Status: wire.EmailQueued, Data: data, CreatedAt: latchkey.Millis(tx.now),
+			Status: wire.EmailQueued, Data: data, DeliveredByLatchkey: e.DeliveredByLatchkey, CreatedAt: latchkey.Millis(tx.now),
 		})
 	})
 }

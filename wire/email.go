@@ -22,5 +22,8 @@ type Email struct {
 	BodyPlain           string            `json:"body_plain"`
 	Status              string            `json:"status"`
 	Data                map[string]string `json:"data"`
-	CreatedAt           int64             `json:"created_at"`
+	// DeliveredByLatchkey is false when the instance's mail.delivery is
+	// "app": this event is then the only delivery, and the app sends it.
+	DeliveredByLatchkey bool  `json:"delivered_by_latchkey"`
+	CreatedAt           int64 `json:"created_at"`
 }

@@ -53,9 +53,13 @@ func (m *mailer) Send(ctx context.Context, kind, to string, data map[string]stri
 		ID: latchkey.NewID(latchkey.PrefixEmail), Slug: kind,
 		FromEmailName: msg.FromName, FromEmailAddress: from, ToEmailAddress: to, ReplyToEmailAddress: msg.ReplyTo,
 		Subject: msg.Subject, Body: msg.HTML, BodyPlain: msg.Text, Data: msg.Data,
+		DeliveredByLatchkey: set.Mail.Delivery != latchkey.MailDeliveryApp,
 	})
 	if err != nil {
 		return fmt.Errorf("%s mail: %w", kind, err)
+	}
+	if set.Mail.Delivery == latchkey.MailDeliveryApp {
+		return nil // the app sends it, from the email.created event
 	}
 	if err := m.sender.Send(ctx, msg); err != nil {
 		return fmt.Errorf("send %s mail: %w", kind, err)

@@ -66,7 +66,7 @@ func TestMailerWritesEmailCreated(t *testing.T) {
 			FromEmailName: "Acme", FromEmailAddress: "auth@acme.example", ToEmailAddress: "ada@example.com",
 			ReplyToEmailAddress: wire.OptString("help@acme.example"),
 			Subject:             sent.Subject, Body: sent.HTML, BodyPlain: sent.Text, Status: "queued",
-			Data: sent.Data, CreatedAt: latchkey.Millis(e.CreatedAt),
+			Data: sent.Data, DeliveredByLatchkey: true, CreatedAt: latchkey.Millis(e.CreatedAt),
 		}
 		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
 			t.Errorf("email.created data =\n%s\nwant\n%s", g, w)
@@ -77,7 +77,7 @@ func TestMailerWritesEmailCreated(t *testing.T) {
 		var keys map[string]json.RawMessage
 		json.Unmarshal(e.Data, &keys)
 		for _, k := range []string{"object", "id", "slug", "from_email_name", "from_email_address", "to_email_address",
-			"reply_to_email_address", "subject", "body", "body_plain", "status", "created_at"} {
+			"reply_to_email_address", "subject", "body", "body_plain", "status", "delivered_by_latchkey", "created_at"} {
 			if _, ok := keys[k]; !ok {
 				t.Errorf("email.created data lacks %q", k)
 			}
@@ -105,11 +105,27 @@ func TestMailerWritesEmailCreated(t *testing.T) {
 			t.Errorf("%d email.created events after a failed send, want 3", n)
 		}
 
+		// mail.delivery "app": the event is the only delivery.
+		set = &latchkey.Settings{Mail: latchkey.MailSettings{Delivery: latchkey.MailDeliveryApp}}
+		before := len(inbox.Messages())
+		if err := m.Send(ctx, mail.KindVerificationCode, "cy@example.com", map[string]string{"code": "112233"}); err != nil {
+			t.Fatal(err)
+		}
+		if len(inbox.Messages()) != before {
+			t.Error("Latchkey sent a mail the app delivers")
+		}
+		evs = emailEvents(t, store)
+		json.Unmarshal(evs[len(evs)-1].Data, &got)
+		if got.ToEmailAddress != "cy@example.com" || got.DeliveredByLatchkey || got.Data["code"] != "112233" {
+			t.Errorf("app-delivered email.created = %+v", got)
+		}
+		set = &latchkey.Settings{}
+
 		// No event, no mail.
 		closed := storetest.Open(t, store.Engine())
 		closed.Close()
 		m.store = closed
-		before := len(inbox.Messages())
+		before = len(inbox.Messages())
 		if err := m.Send(ctx, mail.KindVerificationCode, "bob@example.com", map[string]string{"code": "246802"}); err == nil {
 			t.Error("Send succeeded without its event")
 		}

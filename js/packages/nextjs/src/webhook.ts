@@ -97,6 +97,8 @@ export interface BackendEmail {
   body_plain: string;
   status: string;
   data: Record<string, string>;
+  /** false when the instance's mail.delivery is "app": this event is the only delivery, and your app sends the mail. */
+  delivered_by_latchkey: boolean;
   created_at: number;
 }
 
