@@ -58,15 +58,18 @@ func control(opts Options) func(network, address string, _ syscall.RawConn) erro
 func NewClient(opts Options, resolver *net.Resolver) *http.Client {
 	d := Dialer(opts, resolver)
 	var transport http.RoundTripper = &http.Transport{
-		Proxy:                  nil,
-		DialContext:            d.DialContext,
-		ForceAttemptHTTP2:      true,
-		TLSHandshakeTimeout:    tlsTimeout,
-		ResponseHeaderTimeout:  ClientTimeout,
-		ExpectContinueTimeout:  time.Second,
-		IdleConnTimeout:        90 * time.Second,
-		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
+		Proxy:                 nil,
+		DialContext:           d.DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   tlsTimeout,
+		ResponseHeaderTimeout: ClientTimeout,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		// Keep a connection per concurrent request to one receiver: with
+		// fewer, most webhook deliveries would open a new connection and a
+		// busy endpoint would pile up sockets in TIME_WAIT.
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    32,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
 	if !opts.AllowHTTP {
