@@ -37,6 +37,10 @@ type WebhookEndpoint struct {
 	// FailingSince is the time of the first failed attempt since the last
 	// successful one; zero when the last attempt succeeded.
 	FailingSince time.Time
+	// LastFailedAt is the time of the latest failed attempt: a failure long
+	// after it starts a new streak (the endpoint had no traffic meanwhile,
+	// which is not failing).
+	LastFailedAt time.Time
 	// Secrets are the signing secrets, newest first. The first is the
 	// current one; older ones stay active until their ExpiresAt, so a
 	// receiver has 24 hours to switch after a rotation.

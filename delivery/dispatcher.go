@@ -96,6 +96,8 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	busy := &d.busy
 	freed := make(chan struct{}, 1) // a worker finished
 	var inflight sync.WaitGroup
+	var mu sync.Mutex
+	perEndpoint := map[string]int{} // requests in flight by endpoint
 	sendCtx := context.WithoutCancel(ctx)
 	poll := time.NewTicker(d.poll)
 	defer poll.Stop()
@@ -103,16 +105,30 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		free := d.workers - int(busy.Load())
 		if free > 0 {
 			limit := min(free, claimBatch)
-			ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, limit, Lease)
+			mu.Lock()
+			budget := sqlstore.ClaimBudget{Default: d.endpointCap(), PerEndpoint: map[string]int{}}
+			for id, n := range perEndpoint {
+				budget.PerEndpoint[id] = max(d.endpointCap()-n, 0)
+			}
+			mu.Unlock()
+			ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, limit, Lease, budget)
 			if err != nil && ctx.Err() == nil {
 				d.log.Warn("claim webhook deliveries", "err", err)
 			}
 			for _, dl := range ds {
 				busy.Add(1)
 				inflight.Add(1)
+				mu.Lock()
+				perEndpoint[dl.Endpoint.ID]++
+				mu.Unlock()
 				go func() {
 					defer inflight.Done()
 					results <- d.deliver(sendCtx, dl)
+					mu.Lock()
+					if perEndpoint[dl.Endpoint.ID]--; perEndpoint[dl.Endpoint.ID] == 0 {
+						delete(perEndpoint, dl.Endpoint.ID)
+					}
+					mu.Unlock()
 					busy.Add(-1)
 					select {
 					case freed <- struct{}{}:
@@ -124,10 +140,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 				continue // there may be more due right now
 			}
 		}
-		// Wake for a commit of this process, the poll, or, when every
-		// worker is busy, the first to finish.
+		// Wake for a commit of this process, the poll, or a request that
+		// finished while any were in flight: it frees a worker and its
+		// endpoint's budget (an endpoint at its cap leaves due deliveries
+		// unclaimed until then).
 		var workerFreed <-chan struct{}
-		if free <= 0 || int(busy.Load()) >= d.workers {
+		if busy.Load() > 0 {
 			workerFreed = freed
 		}
 		select {
@@ -141,6 +159,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	close(results)
 	<-recorded
 }
+
+// endpointCap is how many requests one endpoint may have in flight: all
+// workers but an eighth (at least one), which a slow or silent endpoint
+// leaves to the others. A larger reserve costs a single busy endpoint
+// throughput (bench/RESULTS.md).
+func (d *Dispatcher) endpointCap() int { return max(1, d.workers-max(1, d.workers/8)) }
 
 // record writes results in batches, as they come, until results closes.
 func (d *Dispatcher) record(results <-chan sqlstore.WebhookResult) {
@@ -175,7 +199,7 @@ func (d *Dispatcher) record(results <-chan sqlstore.WebhookResult) {
 // it disabled. A batch that cannot be recorded is logged: its deliveries
 // are sent again when their lease ends (at least once).
 func (d *Dispatcher) save(ctx context.Context, batch []sqlstore.WebhookResult) {
-	disabled, err := d.store.RecordWebhookAttempts(ctx, batch, DisableAfter)
+	disabled, err := d.store.RecordWebhookAttempts(ctx, batch, Health)
 	if err != nil {
 		d.log.Error("record webhook attempts", "attempts", len(batch), "err", err)
 		return
@@ -200,7 +224,7 @@ func (d *Dispatcher) deliver(ctx context.Context, dl *sqlstore.Delivery) sqlstor
 	} else {
 		a = d.send(ctx, dl.Endpoint, dl.Event.ID, dl.Event.Type, body, dl.Attempt)
 	}
-	r := sqlstore.WebhookResult{Attempt: a}
+	r := sqlstore.WebhookResult{Attempt: a, ClaimToken: dl.ClaimToken}
 	if !a.Succeeded {
 		r.NextAttemptAt = NextAttempt(a.Attempt, a.CreatedAt)
 	}
@@ -211,7 +235,7 @@ func (d *Dispatcher) deliver(ctx context.Context, dl *sqlstore.Delivery) sqlstor
 // them, records the results, and returns how many it sent. Tests drive the
 // schedule with it and an injected clock.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, d.workers, Lease)
+	ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, d.workers, Lease, sqlstore.ClaimBudget{Default: d.endpointCap()})
 	if err != nil {
 		return 0, err
 	}
@@ -222,7 +246,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 	wg.Wait()
 	if len(results) > 0 {
-		disabled, err := d.store.RecordWebhookAttempts(ctx, results, DisableAfter)
+		disabled, err := d.store.RecordWebhookAttempts(ctx, results, Health)
 		if err != nil {
 			return 0, err
 		}

@@ -69,3 +69,36 @@ func TestRunSignalledByCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestSilentEndpointLeavesWorkersToOthers: an endpoint that never answers
+// holds at most its share of the workers (all but an eighth), so another
+// endpoint's events keep flowing.
+func TestSilentEndpointLeavesWorkersToOthers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newFixture(t, s, loopback)
+		hang := make(chan struct{})
+		silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+		}))
+		t.Cleanup(silent.Close)
+		var healthy atomic.Int32
+		ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { healthy.Add(1) }))
+		t.Cleanup(ok.Close)
+		f.endpoint(silent.URL)
+		f.endpoint(ok.URL)
+		d := delivery.New(delivery.Config{Store: s, Box: f.box, Client: netguard.NewClient(loopback, nil),
+			InstanceID: func() string { return "ins_test" }, Now: f.clock.Now, Workers: 4, PollInterval: 10 * time.Millisecond})
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { d.Run(ctx); close(done) }()
+		defer func() { stop(); close(hang); <-done }()
+		for range 20 {
+			f.event(latchkey.EventUserCreated, "user_1")
+		}
+		waitFor(t, "the healthy endpoint's 20 deliveries", func() bool { return healthy.Load() == 20 })
+	})
+}

@@ -11,7 +11,11 @@
 // sequence for that.
 package delivery
 
-import "time"
+import (
+	"time"
+
+	"github.com/latchkeyhq/latchkey/sqlstore"
+)
 
 // Schedule is the delay before each attempt of a delivery: the first at
 // once, then retries after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (the
@@ -31,6 +35,15 @@ var Schedule = []time.Duration{
 // DisableAfter is how long an endpoint may fail continuously (no successful
 // attempt in between) before it is disabled.
 const DisableAfter = 5 * 24 * time.Hour
+
+// StreakGap: a failure more than this long after the previous one starts a
+// new failure streak. The longest wait between retries is 10 hours, so an
+// endpoint that keeps receiving events and failing them fails at least that
+// often; one that got no traffic for days is not failing.
+const StreakGap = 12 * time.Hour
+
+// Health is the policy the dispatcher records attempts with.
+var Health = sqlstore.HealthPolicy{DisableAfter: DisableAfter, StreakGap: StreakGap}
 
 // Lease is how long a claim hides a delivery from other workers. It is
 // longer than a request may take (netguard.ClientTimeout) plus the time to

@@ -105,7 +105,7 @@ func describe(err error) string {
 		return fmt.Sprintf("no response within %s", netguard.ClientTimeout)
 	}
 	if errors.Is(err, context.Canceled) {
-		return "cancelled: the server was shutting down"
+		return "cancelled before the endpoint answered"
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

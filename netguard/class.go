@@ -10,11 +10,13 @@
 //
 // Refused always: loopback unless Options.AllowLoopback; private ranges (RFC
 // 1918, IPv6 unique-local, shared CGNAT space) unless Options.AllowPrivate;
-// and in every case link-local (including the 169.254.169.254 cloud metadata
-// service), unspecified, multicast, broadcast, "this network", documentation,
-// benchmarking and other reserved ranges, Teredo, and IPv6 forms that embed
-// an IPv4 address (IPv4-mapped, NAT64, 6to4) whose embedded address is
-// refused. Only TCP is dialled.
+// and in every case the cloud metadata services that sit inside those
+// private ranges (class Metadata: AWS's fd00:ec2::254, Alibaba Cloud's
+// 100.100.100.200, ...), link-local (including the 169.254.169.254 metadata
+// service), unspecified, multicast, broadcast, "this network",
+// documentation, benchmarking and other reserved ranges, Teredo, and IPv6
+// forms that embed an IPv4 address (IPv4-mapped, NAT64, 6to4) whose
+// embedded address is refused. Only TCP is dialled.
 package netguard
 
 import (
@@ -28,6 +30,7 @@ type Class string
 // The address classes. Public is the only class always allowed.
 const (
 	Public        Class = "public"
+	Metadata      Class = "cloud metadata service"
 	Loopback      Class = "loopback"
 	Private       Class = "private"
 	SharedCGNAT   Class = "shared address space (CGNAT)"
@@ -48,6 +51,7 @@ const (
 type Options struct {
 	// AllowPrivate allows RFC 1918, unique-local (fc00::/7) and shared CGNAT
 	// (100.64.0.0/10) addresses: for endpoints on the operator's own network.
+	// The cloud metadata addresses inside those ranges stay refused.
 	AllowPrivate bool
 	// AllowLoopback allows 127.0.0.0/8 and ::1 (dev mode).
 	AllowLoopback bool
@@ -55,7 +59,8 @@ type Options struct {
 	AllowHTTP bool
 }
 
-// allows reports whether a class is allowed under o.
+// allows reports whether a class is allowed under o. Metadata, like every
+// class not named here, never is.
 func (o Options) allows(c Class) bool {
 	switch c {
 	case Public:
@@ -93,7 +98,11 @@ func p(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 
 // v4Classes lists the special IPv4 ranges of the IANA special-purpose
 // registry (RFC 6890 and successors), most specific first where they nest.
+// The metadata services come first: they lie inside ranges that options may
+// allow, and are refused whatever the options.
 var v4Classes = []prefixClass{
+	{p("100.100.100.200/32"), Metadata}, // Alibaba Cloud (inside shared CGNAT space)
+	{p("192.0.0.192/32"), Metadata},     // Oracle Cloud (inside IETF protocol assignments)
 	{p("255.255.255.255/32"), Broadcast},
 	{p("0.0.0.0/32"), Unspecified},
 	{p("0.0.0.0/8"), ThisNetwork},
@@ -119,6 +128,8 @@ var v4Classes = []prefixClass{
 // v6Classes lists the special IPv6 ranges. IPv4-mapped, NAT64 and 6to4
 // addresses are handled before this table, by their embedded IPv4 address.
 var v6Classes = []prefixClass{
+	{p("fd00:ec2::254/128"), Metadata}, // AWS instance metadata (IMDS) over IPv6, inside unique-local
+	{p("fd00:ec2::23/128"), Metadata},  // AWS EKS Pod Identity credentials, inside unique-local
 	{p("::/128"), Unspecified},
 	{p("::1/128"), Loopback},
 	{p("::/96"), Reserved},           // deprecated IPv4-compatible

@@ -51,6 +51,17 @@ func TestClassify(t *testing.T) {
 		{"::ffff:169.254.169.254", LinkLocal, "IPv4-mapped"},
 		{"64:ff9b::169.254.169.254", LinkLocal, "NAT64"},
 		{"2002:a9fe:a9fe::", LinkLocal, "6to4"},
+		// Cloud metadata services outside link-local: refused even with
+		// AllowPrivate, which opens the ranges around them.
+		{"fd00:ec2::254", Metadata, ""},
+		{"fd00:ec2::23", Metadata, ""},
+		{"100.100.100.200", Metadata, ""},
+		{"192.0.0.192", Metadata, ""},
+		{"::ffff:100.100.100.200", Metadata, "IPv4-mapped"},
+		{"64:ff9b::100.100.100.200", Metadata, "NAT64"},
+		{"2002:6464:64c8::1", Metadata, "6to4"},
+		{"fd00:ec2::253", UniqueLocal, ""},
+		{"100.100.100.201", SharedCGNAT, ""},
 		// Unspecified and "this network".
 		{"0.0.0.0", Unspecified, ""},
 		{"::", Unspecified, ""},

@@ -218,6 +218,13 @@ func TestClientRefusesEmbeddedAndMetadata(t *testing.T) {
 	if _, err := d.Dial("udp", "127.0.0.1:53"); err == nil || !strings.Contains(err.Error(), "refused network") {
 		t.Fatalf("udp dial: %v", err)
 	}
+	// The metadata services that sit in private ranges stay refused when
+	// private targets are allowed.
+	private := Dialer(Options{AllowPrivate: true}, resolver)
+	for _, addr := range []string{"[fd00:ec2::254]:80", "[fd00:ec2::23]:80", "100.100.100.200:80", "192.0.0.192:80", "[::ffff:100.100.100.200]:80"} {
+		_, err := private.Dial("tcp", addr)
+		wantBlocked(t, err, Metadata)
+	}
 }
 
 func TestClientDoesNotFollowRedirects(t *testing.T) {

@@ -99,11 +99,14 @@ func (tx *Tx) writeEvents(ctx context.Context) error {
 type EventFilter struct {
 	After int64    // only events with a larger cursor
 	Types []string // only these types; all when empty
-	Limit int      // at most this many (1 when less)
+	// ExcludeTypes leaves these types out, such as the secret-bearing ones
+	// when the reader did not name them.
+	ExcludeTypes []string
+	Limit        int // at most this many (1 when less)
 }
 
 // Events returns committed events in commit order (by cursor), after
-// f.After, and whether more follow.
+// f.After, of f.Types and not of f.ExcludeTypes, and whether more follow.
 func (s *Store) Events(ctx context.Context, f EventFilter) ([]*latchkey.Event, bool, error) {
 	limit := max(f.Limit, 1)
 	q := `SELECT id, ordinal, type, object_id, sequence, data, created_at FROM events WHERE ordinal > ?`
@@ -111,6 +114,12 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]*latchkey.Event, b
 	if len(f.Types) > 0 {
 		q += ` AND type IN (` + placeholders(len(f.Types)) + `)`
 		for _, t := range f.Types {
+			args = append(args, t)
+		}
+	}
+	if len(f.ExcludeTypes) > 0 {
+		q += ` AND type NOT IN (` + placeholders(len(f.ExcludeTypes)) + `)`
+		for _, t := range f.ExcludeTypes {
 			args = append(args, t)
 		}
 	}

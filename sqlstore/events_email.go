@@ -21,12 +21,17 @@ type EmailEvent struct {
 	Body                string // HTML
 	BodyPlain           string
 	// Data is the values the mail was rendered from. It may hold a code or
-	// a link, which the body holds too: delivering that mail is what the
-	// event is for. It must hold nothing the mail does not show.
+	// a link, which the body holds too, when the app delivers the mail
+	// from the event. It must hold nothing the mail does not show.
 	Data map[string]string
 	// DeliveredByLatchkey is false when the app delivers the mail itself
 	// (mail.delivery "app").
 	DeliveredByLatchkey bool
+	// Redacted says the mail's codes and links were replaced by
+	// "[redacted]" in the subject, the bodies and Data: the caller does so
+	// when Latchkey delivers the mail, so the event, kept for
+	// events.retention_days, holds no live credential.
+	Redacted bool
 }
 
 // AddEmailEvent writes email.created for e in a transaction of its own (with
@@ -49,7 +54,8 @@ func (s *Store) AddEmailEvent(ctx context.Context, e EmailEvent) error {
 			FromEmailName: e.FromEmailName, FromEmailAddress: e.FromEmailAddress,
 			ToEmailAddress: e.ToEmailAddress, ReplyToEmailAddress: wire.OptString(e.ReplyToEmailAddress),
 			Subject: e.Subject, Body: e.Body, BodyPlain: e.BodyPlain,
-			Status: wire.EmailQueued, Data: data, DeliveredByLatchkey: e.DeliveredByLatchkey, CreatedAt: latchkey.Millis(tx.now),
+			Status: wire.EmailQueued, Data: data, DeliveredByLatchkey: e.DeliveredByLatchkey, Redacted: e.Redacted,
+			CreatedAt: latchkey.Millis(tx.now),
 		})
 	})
 }

@@ -88,7 +88,11 @@ func (tx *Tx) userJSON(ctx context.Context, userID string) ([]byte, error) {
 // addUserEventIfChanged compares against what was really there.
 func (tx *Tx) lockedUserJSON(ctx context.Context, userID string) ([]byte, error) {
 	if tx.engine == postgres {
-		if _, err := tx.exec(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, userID); err != nil {
+		// FOR NO KEY UPDATE, not FOR UPDATE: a sign-in has already inserted
+		// its session, whose foreign key holds KEY SHARE on this row, and
+		// FOR UPDATE would wait on the KEY SHARE of a concurrent sign-in of
+		// the same user while that one waits on ours: a deadlock.
+		if _, err := tx.exec(ctx, `SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE`, userID); err != nil {
 			return nil, fmt.Errorf("lock user: %w", err)
 		}
 	}

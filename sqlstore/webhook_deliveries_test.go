@@ -60,7 +60,7 @@ func TestClaimWebhookDeliveriesShared(t *testing.T) {
 				wg.Go(func() {
 					s := stores[w%2]
 					for {
-						ds, err := s.ClaimWebhookDeliveries(ctx, box, 10, time.Minute)
+						ds, err := s.ClaimWebhookDeliveries(ctx, box, 10, time.Minute, sqlstore.ClaimBudget{Default: 10})
 						if err != nil {
 							t.Error(err)
 							return
@@ -113,7 +113,7 @@ func TestClaimLeaseExpires(t *testing.T) {
 			t.Fatal(err)
 		}
 		claim := func() int {
-			ds, err := s.ClaimWebhookDeliveries(ctx, box, 10, time.Minute)
+			ds, err := s.ClaimWebhookDeliveries(ctx, box, 10, time.Minute, sqlstore.ClaimBudget{Default: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,6 +134,189 @@ func TestClaimLeaseExpires(t *testing.T) {
 		now = now.Add(time.Second)
 		if n := claim(); n != 1 {
 			t.Fatalf("claimed %d after the lease, want 1", n)
+		}
+	})
+}
+
+// deliveriesFixture is a store on a settable clock with one endpoint.
+type deliveriesFixture struct {
+	s   *sqlstore.Store
+	box *seal.Box
+	now time.Time
+	ep  *latchkey.WebhookEndpoint
+}
+
+func newDeliveriesFixture(t *testing.T, s *sqlstore.Store) *deliveriesFixture {
+	t.Helper()
+	f := &deliveriesFixture{s: s, now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s.SetClock(func() time.Time { return f.now })
+	key := make([]byte, seal.KeySize)
+	rand.Read(key)
+	f.box, _ = seal.New(key)
+	f.ep = f.endpoint(t)
+	return f
+}
+
+func (f *deliveriesFixture) endpoint(t *testing.T) *latchkey.WebhookEndpoint {
+	t.Helper()
+	ep := &latchkey.WebhookEndpoint{URL: "https://hooks.example/x", Enabled: true,
+		Secrets: []latchkey.WebhookSecret{{Secret: webhook.NewSecret()}}}
+	if err := f.s.CreateWebhookEndpoint(t.Context(), f.box, ep); err != nil {
+		t.Fatal(err)
+	}
+	return ep
+}
+
+func (f *deliveriesFixture) event(t *testing.T) *latchkey.Event {
+	t.Helper()
+	e := &latchkey.Event{Type: latchkey.EventUserCreated, ObjectID: "user_1", Data: json.RawMessage(`{}`)}
+	if err := f.s.InTx(t.Context(), func(tx *sqlstore.Tx) error { return tx.AddEvent(t.Context(), e) }); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (f *deliveriesFixture) claim(t *testing.T, b sqlstore.ClaimBudget) []*sqlstore.Delivery {
+	t.Helper()
+	ds, err := f.s.ClaimWebhookDeliveries(t.Context(), f.box, 100, time.Minute, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+// fail records a failed attempt of d, giving up when next is zero.
+func (f *deliveriesFixture) fail(t *testing.T, d *sqlstore.Delivery, next time.Time) []sqlstore.DisabledEndpoint {
+	t.Helper()
+	a := &latchkey.WebhookAttempt{EndpointID: d.Endpoint.ID, EventID: d.Event.ID, EventType: d.Event.Type,
+		Attempt: d.Attempt, StatusCode: 503, Error: "HTTP 503", CreatedAt: f.now}
+	dis, err := f.s.RecordWebhookAttempts(t.Context(), []sqlstore.WebhookResult{{Attempt: a, ClaimToken: d.ClaimToken, NextAttemptAt: next}},
+		sqlstore.HealthPolicy{DisableAfter: 5 * 24 * time.Hour, StreakGap: 12 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dis
+}
+
+// TestReplayDuringAttempt: a replay made while the delivery's attempt is in
+// flight is neither lost (the attempt's result, even a final failure, does
+// not overwrite it) nor sent alongside that attempt (it waits for it).
+func TestReplayDuringAttempt(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newDeliveriesFixture(t, s)
+		e := f.event(t)
+		all := sqlstore.ClaimBudget{Default: 100}
+		ds := f.claim(t, all)
+		if len(ds) != 1 {
+			t.Fatalf("claimed %d", len(ds))
+		}
+		if err := s.ReplayWebhookEvent(t.Context(), f.ep.ID, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		if again := f.claim(t, all); len(again) != 0 {
+			t.Fatalf("the replay was claimed while its attempt was in flight")
+		}
+		f.fail(t, ds[0], time.Time{}) // the in-flight attempt fails for good
+		c, _ := s.WebhookDeliveryCounts(t.Context(), f.ep.ID)
+		if c["pending"] != 1 || c["failed"] != 0 {
+			t.Fatalf("counts after the in-flight attempt = %v, want the replay pending", c)
+		}
+		again := f.claim(t, all)
+		if len(again) != 1 || again[0].Attempt != 1 {
+			t.Fatalf("after the attempt, the replay claims %d (attempt %v), want 1 at attempt 1", len(again), again)
+		}
+	})
+}
+
+// TestQuietPeriodStartsNewStreak: failures days apart with no traffic in
+// between are not "failing for 5 days": the streak restarts after a gap.
+func TestQuietPeriodStartsNewStreak(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newDeliveriesFixture(t, s)
+		all := sqlstore.ClaimBudget{Default: 100}
+		f.event(t)
+		first := f.now
+		d := f.claim(t, all)[0]
+		f.fail(t, d, time.Time{})
+		f.now = f.now.Add(7 * 24 * time.Hour) // a quiet week
+		f.event(t)
+		d = f.claim(t, all)[0]
+		if dis := f.fail(t, d, f.now.Add(5*time.Second)); len(dis) != 0 {
+			t.Fatalf("disabled after one failure following a quiet week")
+		}
+		ep, _ := s.WebhookEndpoint(t.Context(), f.box, f.ep.ID)
+		if !ep.Enabled || !ep.FailingSince.Equal(f.now) || ep.FailingSince.Equal(first) {
+			t.Errorf("endpoint enabled %v, failing since %v; want enabled, a new streak from %v", ep.Enabled, ep.FailingSince, f.now)
+		}
+	})
+}
+
+// TestClaimBudget: a claim takes at most the budget of each endpoint, so a
+// backlog for one endpoint cannot fill every worker.
+func TestClaimBudget(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newDeliveriesFixture(t, s)
+		other := f.endpoint(t)
+		for range 10 {
+			f.event(t) // queued for both endpoints
+		}
+		ds := f.claim(t, sqlstore.ClaimBudget{Default: 3, PerEndpoint: map[string]int{f.ep.ID: 0}})
+		n := map[string]int{}
+		for _, d := range ds {
+			n[d.Endpoint.ID]++
+		}
+		if n[f.ep.ID] != 0 || n[other.ID] != 3 {
+			t.Fatalf("claimed %v, want none of the endpoint out of budget and 3 of the other", n)
+		}
+		ds = f.claim(t, sqlstore.ClaimBudget{Default: 4})
+		n = map[string]int{}
+		for _, d := range ds {
+			n[d.Endpoint.ID]++
+		}
+		if n[f.ep.ID] != 4 || n[other.ID] != 4 {
+			t.Fatalf("claimed %v, want 4 of each", n)
+		}
+	})
+}
+
+// TestDeletedEndpointPurge: deleting an endpoint leaves its history to the
+// purge, which removes it in batches and then forgets the endpoint.
+func TestDeletedEndpointPurge(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newDeliveriesFixture(t, s)
+		keep := f.endpoint(t)
+		for range 5 {
+			f.event(t)
+		}
+		for _, d := range f.claim(t, sqlstore.ClaimBudget{Default: 100}) {
+			f.fail(t, d, f.now.Add(time.Hour))
+		}
+		if err := s.DeleteWebhookEndpoint(t.Context(), f.ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		var total int64
+		for range 10 {
+			n, err := s.PurgeDeletedWebhookEndpoints(t.Context(), 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += n
+			if n == 0 {
+				break
+			}
+		}
+		if total != 10 { // 5 deliveries and 5 attempts
+			t.Errorf("purged %d rows, want 10", total)
+		}
+		if c, _ := s.WebhookDeliveryCounts(t.Context(), keep.ID); c["pending"] != 5 {
+			t.Errorf("the other endpoint's deliveries = %v, want its 5 untouched", c)
+		}
+		if as, _, _ := s.WebhookAttempts(t.Context(), sqlstore.AttemptFilter{EndpointID: keep.ID, Limit: 100}); len(as) != 5 {
+			t.Errorf("the other endpoint has %d attempts, want 5", len(as))
 		}
 	})
 }

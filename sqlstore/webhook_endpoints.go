@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 const SecretOverlap = 24 * time.Hour
 
 const webhookEndpointColumns = `id, url, description, all_types, headers_sealed, enabled, disabled_reason,
-	disabled_at, failing_since, created_at, updated_at`
+	disabled_at, failing_since, last_failed_at, created_at, updated_at`
 
 // CreateWebhookEndpoint stores a new endpoint with its first signing secret
 // (e.Secrets[0].Secret, required). It sets e's ID (when empty) and times.
@@ -37,7 +38,7 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, box *seal.Box, e *lat
 			return err
 		}
 		_, err = tx.exec(ctx, `INSERT INTO webhook_endpoints (`+webhookEndpointColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`, e.ID, e.URL, e.Description, len(e.EventTypes) == 0,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`, e.ID, e.URL, e.Description, len(e.EventTypes) == 0,
 			headers, e.Enabled, e.DisabledReason, nullMS(e.DisabledAt), ms(e.CreatedAt), ms(e.UpdatedAt))
 		if err != nil {
 			return fmt.Errorf("create webhook endpoint: %w", err)
@@ -48,7 +49,7 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, box *seal.Box, e *lat
 		if err := insertWebhookSecret(ctx, tx, box, e.ID, e.Secrets[0]); err != nil {
 			return err
 		}
-		return tx.AddAudit(ctx, &AuditEvent{Type: "webhook_endpoint.created", Data: map[string]any{"endpoint_id": e.ID, "url": e.URL}})
+		return tx.AddAudit(ctx, &AuditEvent{Type: "webhook_endpoint.created", Data: map[string]any{"endpoint_id": e.ID, "url": auditURL(e.URL)}})
 	})
 }
 
@@ -117,46 +118,93 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, box *seal.Box, id str
 			return err
 		}
 		out = e
-		return tx.AddAudit(ctx, &AuditEvent{Type: "webhook_endpoint.updated", Data: map[string]any{"endpoint_id": e.ID, "url": e.URL}})
+		return tx.AddAudit(ctx, &AuditEvent{Type: "webhook_endpoint.updated", Data: map[string]any{"endpoint_id": e.ID, "url": auditURL(e.URL)}})
 	})
 	return out, err
 }
 
-// SetWebhookEndpointEnabled enables or disables an endpoint by an
-// operator's request. Disabling stops its deliveries (they wait, and new
-// events are not queued for it); enabling resumes the waiting ones and
-// clears the failure streak. It returns the endpoint as it was before the
-// change and after it.
-func (s *Store) SetWebhookEndpointEnabled(ctx context.Context, box *seal.Box, id string, enabled bool) (before, after *latchkey.WebhookEndpoint, err error) {
-	err = s.withTx(ctx, func(tx *Tx) error {
+// DisableWebhookEndpoint disables an endpoint at an operator's request:
+// its queued deliveries wait, and new events are not queued for it. It
+// returns the endpoint.
+func (s *Store) DisableWebhookEndpoint(ctx context.Context, box *seal.Box, id string) (*latchkey.WebhookEndpoint, error) {
+	var out *latchkey.WebhookEndpoint
+	err := s.withTx(ctx, func(tx *Tx) error {
 		e, err := lockWebhookEndpoint(ctx, tx, box, id)
 		if err != nil {
 			return err
 		}
-		b := *e
-		before = &b
-		if e.Enabled == enabled {
-			after = e
+		out = e
+		if !e.Enabled {
 			return nil
 		}
-		e.Enabled, e.UpdatedAt = enabled, tx.now
-		typ := "webhook_endpoint.enabled"
-		if enabled {
-			e.DisabledReason, e.DisabledAt, e.FailingSince = "", time.Time{}, time.Time{}
-		} else {
-			e.DisabledReason, e.DisabledAt = latchkey.WebhookDisabledManual, tx.now
-			typ = "webhook_endpoint.disabled"
+		e.Enabled, e.DisabledReason, e.DisabledAt, e.UpdatedAt = false, latchkey.WebhookDisabledManual, tx.now, tx.now
+		if err := tx.setEndpointState(ctx, e); err != nil {
+			return err
 		}
-		_, err = tx.exec(ctx, `UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, disabled_at = ?,
-			failing_since = ?, updated_at = ? WHERE id = ?`, e.Enabled, e.DisabledReason, nullMS(e.DisabledAt),
-			nullMS(e.FailingSince), ms(e.UpdatedAt), e.ID)
-		if err != nil {
-			return fmt.Errorf("set webhook endpoint enabled: %w", err)
-		}
-		after = e
-		return tx.AddAudit(ctx, &AuditEvent{Type: typ, Data: map[string]any{"endpoint_id": e.ID, "url": e.URL, "reason": "operator"}})
+		return tx.AddAudit(ctx, &AuditEvent{Type: "webhook_endpoint.disabled", Data: map[string]any{
+			"endpoint_id": e.ID, "url": auditURL(e.URL), "reason": latchkey.WebhookDisabledManual}})
 	})
-	return before, after, err
+	return out, err
+}
+
+// Missed is what an endpoint missed while it was failing or disabled: the
+// retained events of its types since Since. Replayed is how many
+// deliveries were queued again, when asked.
+type Missed struct {
+	Since    time.Time
+	Events   int64
+	Replayed int64
+}
+
+// EnableWebhookEndpoint enables an endpoint: its waiting deliveries resume
+// and its failure streak is cleared. If it was disabled or failing, it
+// also counts what it missed since then and, with replayMissed, queues
+// those events again; missed is nil otherwise. All in one transaction.
+func (s *Store) EnableWebhookEndpoint(ctx context.Context, box *seal.Box, id string, replayMissed bool) (e *latchkey.WebhookEndpoint, missed *Missed, err error) {
+	err = s.withTx(ctx, func(tx *Tx) error {
+		var err error
+		if e, err = lockWebhookEndpoint(ctx, tx, box, id); err != nil {
+			return err
+		}
+		since := e.DisabledAt
+		if !e.FailingSince.IsZero() && (since.IsZero() || e.FailingSince.Before(since)) {
+			since = e.FailingSince
+		}
+		if !e.Enabled || !e.FailingSince.IsZero() {
+			e.Enabled, e.DisabledReason, e.DisabledAt, e.FailingSince, e.UpdatedAt = true, "", time.Time{}, time.Time{}, tx.now
+			if err := tx.setEndpointState(ctx, e); err != nil {
+				return err
+			}
+			if err := tx.AddAudit(ctx, &AuditEvent{Type: "webhook_endpoint.enabled", Data: map[string]any{
+				"endpoint_id": e.ID, "url": auditURL(e.URL), "replay_missed": replayMissed}}); err != nil {
+				return err
+			}
+		}
+		if since.IsZero() {
+			return nil
+		}
+		missed = &Missed{Since: since}
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM events e JOIN webhook_endpoints w ON w.id = ?
+			WHERE e.created_at >= ? AND `+matchesEndpoint, id, ms(since)).Scan(&missed.Events); err != nil {
+			return fmt.Errorf("count missed webhook events: %w", err)
+		}
+		if replayMissed {
+			missed.Replayed, err = tx.requeue(ctx, id, `e.created_at >= ?`, ms(since))
+		}
+		return err
+	})
+	return e, missed, err
+}
+
+// setEndpointState writes an endpoint's enabled state and failure streak.
+func (tx *Tx) setEndpointState(ctx context.Context, e *latchkey.WebhookEndpoint) error {
+	_, err := tx.exec(ctx, `UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, disabled_at = ?,
+		failing_since = ?, updated_at = ? WHERE id = ?`, e.Enabled, e.DisabledReason, nullMS(e.DisabledAt),
+		nullMS(e.FailingSince), ms(e.UpdatedAt), e.ID)
+	if err != nil {
+		return fmt.Errorf("set webhook endpoint state: %w", err)
+	}
+	return nil
 }
 
 // RotateWebhookSecret makes secret the endpoint's current signing secret.
@@ -195,23 +243,89 @@ func (s *Store) RotateWebhookSecret(ctx context.Context, box *seal.Box, id, secr
 	return out, err
 }
 
-// DeleteWebhookEndpoint deletes an endpoint with its deliveries and
-// attempts, or returns latchkey.ErrNotFound.
+// DeleteWebhookEndpoint deletes an endpoint, or returns
+// latchkey.ErrNotFound. Its deliveries and attempts are no longer reachable
+// (every read joins the endpoint) and the sweeper purges them in batches
+// (PurgeDeletedWebhookEndpoints), so the delete stays short whatever the
+// history.
 func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id string) error {
-	return s.withTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `DELETE FROM webhook_endpoints WHERE id = ?`, id)
-		if err != nil {
-			return fmt.Errorf("delete webhook endpoint: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return latchkey.ErrNotFound
-		}
-		return tx.AddAudit(ctx, &AuditEvent{Type: "webhook_endpoint.deleted", Data: map[string]any{"endpoint_id": id}})
-	})
+	return s.withTx(ctx, func(tx *Tx) error { return tx.deleteWebhookEndpoint(ctx, id) })
 }
 
+func (tx *Tx) deleteWebhookEndpoint(ctx context.Context, id string) error {
+	res, err := tx.exec(ctx, `DELETE FROM webhook_endpoints WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete webhook endpoint: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return latchkey.ErrNotFound
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO webhook_purges (endpoint_id, deleted_at) VALUES (?, ?)`, id, ms(tx.now)); err != nil {
+		return fmt.Errorf("delete webhook endpoint: %w", err)
+	}
+	return tx.AddAudit(ctx, &AuditEvent{Type: "webhook_endpoint.deleted", Data: map[string]any{"endpoint_id": id}})
+}
+
+// PurgeDeletedWebhookEndpoints deletes up to limit deliveries and limit
+// attempts of deleted endpoints per endpoint, forgets the endpoints whose
+// history is gone, and returns how many rows it deleted.
+func (s *Store) PurgeDeletedWebhookEndpoints(ctx context.Context, limit int) (int64, error) {
+	rows, err := s.reader().query(ctx, `SELECT endpoint_id FROM webhook_purges ORDER BY deleted_at`)
+	if err != nil {
+		return 0, fmt.Errorf("list webhook purges: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("list webhook purges: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("list webhook purges: %w", err)
+	}
+	var total int64
+	for _, id := range ids {
+		err := s.withTx(ctx, func(tx *Tx) error {
+			res, err := tx.exec(ctx, `DELETE FROM webhook_deliveries WHERE endpoint_id = ? AND event_id IN (SELECT event_id
+				FROM webhook_deliveries WHERE endpoint_id = ? LIMIT ?)`, id, id, max(limit, 1))
+			if err != nil {
+				return fmt.Errorf("purge webhook deliveries: %w", err)
+			}
+			d, _ := res.RowsAffected()
+			res, err = tx.exec(ctx, `DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts
+				WHERE endpoint_id = ? LIMIT ?)`, id, max(limit, 1))
+			if err != nil {
+				return fmt.Errorf("purge webhook attempts: %w", err)
+			}
+			a, _ := res.RowsAffected()
+			total += d + a
+			if d < int64(max(limit, 1)) && a < int64(max(limit, 1)) {
+				if _, err := tx.exec(ctx, `DELETE FROM webhook_purges WHERE endpoint_id = ?`, id); err != nil {
+					return fmt.Errorf("finish webhook purge: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// lockWebhookEndpoint reads an endpoint for a change. On PostgreSQL the row
+// lock is FOR NO KEY UPDATE: it serializes changes to the endpoint without
+// blocking transactions that only read it.
 func lockWebhookEndpoint(ctx context.Context, tx *Tx, box *seal.Box, id string) (*latchkey.WebhookEndpoint, error) {
-	es, err := readWebhookEndpoints(ctx, tx.conn, box, `WHERE id = ?`, tx.forUpdate(), id)
+	lock := ""
+	if tx.engine == postgres {
+		lock = ` FOR NO KEY UPDATE`
+	}
+	es, err := readWebhookEndpoints(ctx, tx.conn, box, `WHERE id = ?`, lock, id)
 	if err != nil {
 		return nil, err
 	}
@@ -235,14 +349,14 @@ func readWebhookEndpoints(ctx context.Context, c conn, box *seal.Box, where, loc
 		var e latchkey.WebhookEndpoint
 		var allTypes bool
 		var headers []byte
-		var disabledAt, failingSince sql.NullInt64
+		var disabledAt, failingSince, lastFailed sql.NullInt64
 		var created, updated int64
 		if err := rows.Scan(&e.ID, &e.URL, &e.Description, &allTypes, &headers, &e.Enabled, &e.DisabledReason,
-			&disabledAt, &failingSince, &created, &updated); err != nil {
+			&disabledAt, &failingSince, &lastFailed, &created, &updated); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan webhook endpoint: %w", err)
 		}
-		e.DisabledAt, e.FailingSince = fromMS(disabledAt.Int64), fromMS(failingSince.Int64)
+		e.DisabledAt, e.FailingSince, e.LastFailedAt = fromMS(disabledAt.Int64), fromMS(failingSince.Int64), fromMS(lastFailed.Int64)
 		e.CreatedAt, e.UpdatedAt = fromMS(created), fromMS(updated)
 		if allTypes {
 			e.EventTypes = nil
@@ -356,6 +470,17 @@ func sealHeaders(box *seal.Box, e *latchkey.WebhookEndpoint) ([]byte, error) {
 		return nil, fmt.Errorf("encode webhook headers: %w", err)
 	}
 	return sealText(box, string(raw), "webhook_endpoints", e.ID, "headers"), nil
+}
+
+// auditURL is an endpoint URL as the audit log keeps it: without query and
+// fragment, which may carry a credential.
+func auditURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.RawQuery, u.Fragment, u.RawFragment, u.User = "", "", "", nil
+	return u.String()
 }
 
 // nullMS is ms, with NULL for the zero time.

@@ -23,7 +23,9 @@ type eventPageJSON struct {
 const defaultEventLimit = 100
 
 // eventsList is GET /api/v1/events?after=&type=&limit=: committed events in
-// commit order, for reconciling what a webhook endpoint missed.
+// commit order, for reconciling what a webhook endpoint missed. Without
+// type=, the secret-bearing types (latchkey.SecretBearingEventTypes) are
+// left out.
 func (s *Server) eventsList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for k := range q {
@@ -50,6 +52,11 @@ func (s *Server) eventsList(w http.ResponseWriter, r *http.Request) error {
 			}
 			f.Types = append(f.Types, t)
 		}
+	}
+	if len(f.Types) == 0 {
+		// Codes and links are read only by a consumer that asks for them by
+		// name, as webhook endpoints receive them only when they list them.
+		f.ExcludeTypes = latchkey.SecretBearingEventTypes
 	}
 	var err error
 	if f.Limit, err = intParam(q, "limit", defaultEventLimit, 1, maxLimit); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/sqlstore"
 	"github.com/latchkeyhq/latchkey/wire"
 )
 
@@ -177,6 +178,36 @@ func TestBackendEvents(t *testing.T) {
 		}
 		for _, b := range bad {
 			api.do("GET", "/api/v1/events"+b.query, nil).wantError(t, http.StatusBadRequest, b.code, b.param)
+		}
+	})
+}
+
+// TestBackendEventsSecretBearing: the feed leaves out the events that carry
+// codes and links (email.created, sms.created) unless type= names them.
+func TestBackendEventsSecretBearing(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, engine string) {
+		ts := newTestServer(t, engine)
+		_, cursor := feed(t, ts, "0", "")
+		err := ts.store.AddEmailEvent(t.Context(), sqlstore.EmailEvent{Slug: "verification_code", ToEmailAddress: "ada@example.com",
+			Subject: "135790 is your code", Body: "<p>135790</p>", BodyPlain: "135790", Data: map[string]string{"code": "135790"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ada := ts.createUser(t, map[string]any{"email_address": []string{"ada@example.com"}})
+
+		evs, _ := feed(t, ts, cursor, "")
+		oneEvent(t, evs, latchkey.EventUserCreated, ada.ID, 1)
+		evs, _ = feed(t, ts, cursor, "&limit=1")
+		oneEvent(t, evs, latchkey.EventUserCreated, ada.ID, 1)
+
+		evs, _ = feed(t, ts, cursor, "&type="+latchkey.EventEmailCreated)
+		if len(evs) != 1 || evs[0].Type != latchkey.EventEmailCreated {
+			t.Fatalf("type=email.created: %+v", evs)
+		}
+		evs, _ = feed(t, ts, cursor, "&type=email.created,user.created")
+		if len(evs) != 2 {
+			t.Errorf("type=email.created,user.created: %d events, want 2", len(evs))
 		}
 	})
 }

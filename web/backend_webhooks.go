@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -177,7 +179,7 @@ func (s *Server) webhookEndpointsDisable(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	id := r.PathValue("id")
-	_, e, err := s.store.SetWebhookEndpointEnabled(r.Context(), s.box, id, false)
+	e, err := s.store.DisableWebhookEndpoint(r.Context(), s.box, id)
 	if err != nil {
 		return notFoundAs(err, "webhook endpoint", id)
 	}
@@ -201,26 +203,15 @@ func (s *Server) webhookEndpointsEnable(w http.ResponseWriter, r *http.Request) 
 		return latchkey.Errorf(latchkey.CodeFormParamValue, "replay", `replay takes one value: "missed".`)
 	}
 	id := r.PathValue("id")
-	before, e, err := s.store.SetWebhookEndpointEnabled(r.Context(), s.box, id, true)
+	e, missed, err := s.store.EnableWebhookEndpoint(r.Context(), s.box, id, b.Replay != nil)
 	if err != nil {
 		return notFoundAs(err, "webhook endpoint", id)
 	}
 	out := newWebhookEndpointJSON(e, time.Now())
-	since := before.DisabledAt
-	if !before.FailingSince.IsZero() && (since.IsZero() || before.FailingSince.Before(since)) {
-		since = before.FailingSince
-	}
-	if !since.IsZero() {
-		m := &missedJSON{Since: latchkey.Millis(since)}
-		if m.Events, err = s.store.CountWebhookEventsSince(r.Context(), id, since); err != nil {
-			return err
-		}
+	if missed != nil {
+		m := &missedJSON{Since: latchkey.Millis(missed.Since), Events: missed.Events}
 		if b.Replay != nil {
-			n, err := s.store.ReplayWebhooksSince(r.Context(), id, since)
-			if err != nil {
-				return err
-			}
-			m.Replayed = &n
+			m.Replayed = &missed.Replayed
 		} else {
 			m.Replay = &replayHint{Method: "POST", Path: "/api/v1/webhooks/endpoints/" + id + "/replay",
 				Body: map[string]any{"since": m.Since}}
@@ -276,6 +267,22 @@ func (s *Server) webhookEndpointsSecret(w http.ResponseWriter, r *http.Request) 
 		case now.Before(sec.ExpiresAt):
 			out.Previous = append(out.Previous, previousSecretJSON{Secret: sec.Secret, ExpiresAt: latchkey.Millis(sec.ExpiresAt)})
 		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// webhookEndpointsHeaders is GET /api/v1/webhooks/endpoints/{id}/headers:
+// the custom headers with their values, which no other answer shows.
+func (s *Server) webhookEndpointsHeaders(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	e, err := s.store.WebhookEndpoint(r.Context(), s.box, id)
+	if err != nil {
+		return notFoundAs(err, "webhook endpoint", id)
+	}
+	out := webhookHeadersJSON{Object: "webhook_headers", Headers: maps.Clone(e.Headers)}
+	if out.Headers == nil {
+		out.Headers = map[string]string{}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -376,7 +383,11 @@ func (s *Server) webhookEndpointsReplay(w http.ResponseWriter, r *http.Request) 
 
 // webhookEndpointsTest is POST /api/v1/webhooks/endpoints/{id}/test: a
 // webhook.test event is sent now, enabled or not, and the attempt is the
-// answer (the request succeeds whatever the endpoint answered).
+// answer (the request succeeds whatever the endpoint answered). The send
+// and its record do not end when the caller disconnects: the attempt would
+// otherwise be cut short and then fail to be recorded, leaving no trace of
+// a request the receiver may have got. The client's timeout
+// (netguard.ClientTimeout) bounds it.
 func (s *Server) webhookEndpointsTest(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(r, &struct{}{}, true); err != nil {
 		return err
@@ -386,7 +397,7 @@ func (s *Server) webhookEndpointsTest(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return notFoundAs(err, "webhook endpoint", id)
 	}
-	a, err := s.webhooks.SendTest(r.Context(), e)
+	a, err := s.webhooks.SendTest(context.WithoutCancel(r.Context()), e)
 	if err != nil {
 		return err
 	}

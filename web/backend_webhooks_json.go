@@ -12,15 +12,18 @@ import (
 
 // webhookEndpointJSON is an endpoint as the Backend API shows it. The
 // signing secret appears only in the answers that create it (create,
-// rotate_secret) and in GET .../secret.
+// rotate_secret) and in GET .../secret. Custom headers are write-only in the
+// same way: they usually hold the receiver's credentials, so answers name
+// them (HeaderNames) and only GET .../headers shows their values.
 type webhookEndpointJSON struct {
-	Object      string            `json:"object"`
-	ID          string            `json:"id"`
-	URL         string            `json:"url"`
-	Description string            `json:"description"`
-	EventTypes  []string          `json:"event_types"` // empty: every type
-	Headers     map[string]string `json:"headers"`
-	Enabled     bool              `json:"enabled"`
+	Object      string   `json:"object"`
+	ID          string   `json:"id"`
+	URL         string   `json:"url"`
+	Description string   `json:"description"`
+	EventTypes  []string `json:"event_types"` // empty: every type
+	// HeaderNames are the names of the custom headers, sorted.
+	HeaderNames []string `json:"header_names"`
+	Enabled     bool     `json:"enabled"`
 	// DisabledReason is "manual" or "failing" while disabled.
 	DisabledReason *string `json:"disabled_reason"`
 	DisabledAt     *int64  `json:"disabled_at"`
@@ -59,13 +62,13 @@ func newWebhookEndpointJSON(e *latchkey.WebhookEndpoint, now time.Time) webhookE
 	if types == nil {
 		types = []string{}
 	}
-	headers := maps.Clone(e.Headers)
-	if headers == nil {
-		headers = map[string]string{}
+	names := slices.Sorted(maps.Keys(e.Headers))
+	if names == nil {
+		names = []string{}
 	}
 	out := webhookEndpointJSON{
 		Object: "webhook_endpoint", ID: e.ID, URL: e.URL, Description: e.Description, EventTypes: types,
-		Headers: headers, Enabled: e.Enabled, DisabledAt: optMillis(e.DisabledAt), FailingSince: optMillis(e.FailingSince),
+		HeaderNames: names, Enabled: e.Enabled, DisabledAt: optMillis(e.DisabledAt), FailingSince: optMillis(e.FailingSince),
 		CreatedAt: latchkey.Millis(e.CreatedAt), UpdatedAt: latchkey.Millis(e.UpdatedAt),
 	}
 	out.DisabledReason = optString(e.DisabledReason)
@@ -83,6 +86,13 @@ type webhookSecretJSON struct {
 	Object   string               `json:"object"`
 	Secret   string               `json:"secret"`
 	Previous []previousSecretJSON `json:"previous"`
+}
+
+// webhookHeadersJSON answers GET .../headers: the custom headers with their
+// values.
+type webhookHeadersJSON struct {
+	Object  string            `json:"object"`
+	Headers map[string]string `json:"headers"`
 }
 
 type previousSecretJSON struct {
@@ -147,17 +157,25 @@ var reservedWebhookHeaders = map[string]bool{
 }
 
 // checkWebhookHeaders validates custom headers: at most 20 valid header
-// names, none reserved, values without control characters.
+// names, none reserved, no two the same but for case (HTTP header names are
+// case-insensitive, so only one of them would be sent), values without
+// control characters.
 func checkWebhookHeaders(h map[string]string) error {
 	const param = "headers"
 	if len(h) > maxWebhookHeaders {
 		return latchkey.Errorf(latchkey.CodeFormParamValue, param, "An endpoint takes at most %d custom headers.", maxWebhookHeaders)
 	}
-	for k, v := range h {
+	seen := make(map[string]string, len(h))
+	for _, k := range slices.Sorted(maps.Keys(h)) { // sorted: the same error for the same request
+		v := h[k]
 		lk := strings.ToLower(k)
 		if !validHeaderName(k) {
 			return latchkey.Errorf(latchkey.CodeFormParamValue, param, "%q is not a valid header name.", truncate(k, 100))
 		}
+		if other, ok := seen[lk]; ok {
+			return latchkey.Errorf(latchkey.CodeFormParamValue, param, "%s and %s are the same header: header names ignore case.", other, k)
+		}
+		seen[lk] = k
 		if reservedWebhookHeaders[lk] || strings.HasPrefix(lk, "webhook-") || strings.HasPrefix(lk, "proxy-") {
 			return latchkey.Errorf(latchkey.CodeFormParamValue, param, "The %s header is set by Latchkey and cannot be overridden.", truncate(k, 100))
 		}

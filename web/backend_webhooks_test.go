@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/webhook"
@@ -67,13 +69,13 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 
 		res := c.do("POST", "/api/v1/webhooks/endpoints", map[string]any{
 			"url": rcv.URL + "/hooks", "event_types": []string{"user.created", "user.deleted"},
-			"description": "CRM sync", "headers": map[string]string{"X-Api-Key": "receiver-key"},
+			"description": "CRM sync", "headers": map[string]string{"X-Api-Key": "receiver-key", "Authorization": "Bearer receiver-token"},
 		})
 		res.wantStatus(t, http.StatusOK)
 		var ep webhookEndpointJSON
 		res.decode(t, &ep)
 		if !strings.HasPrefix(ep.ID, "whep_") || !strings.HasPrefix(ep.Secret, "whsec_") || !ep.Enabled ||
-			ep.Description != "CRM sync" || ep.Headers["X-Api-Key"] != "receiver-key" ||
+			ep.Description != "CRM sync" || strings.Join(ep.HeaderNames, ",") != "Authorization,X-Api-Key" ||
 			strings.Join(ep.EventTypes, ",") != "user.created,user.deleted" || ep.DisabledReason != nil {
 			t.Fatalf("created = %s", res.Body)
 		}
@@ -83,10 +85,23 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		list.wantStatus(t, http.StatusOK)
 		get := c.do("GET", "/api/v1/webhooks/endpoints/"+ep.ID, nil)
 		get.wantStatus(t, http.StatusOK)
-		for _, r := range []*response{list, get} {
-			if strings.Contains(string(r.Body), secret) {
+		for _, r := range []*response{res, list, get} {
+			if r != res && strings.Contains(string(r.Body), secret) {
 				t.Errorf("the secret is in a list or get answer: %s", r.Body)
 			}
+			// Header values are credentials: write-only, like the secret.
+			if strings.Contains(string(r.Body), "receiver-key") || strings.Contains(string(r.Body), "receiver-token") ||
+				strings.Contains(string(r.Body), `"headers"`) {
+				t.Errorf("a header value is in an endpoint answer: %s", r.Body)
+			}
+		}
+		res = c.do("GET", "/api/v1/webhooks/endpoints/"+ep.ID+"/headers", nil)
+		res.wantStatus(t, http.StatusOK)
+		var hs webhookHeadersJSON
+		res.decode(t, &hs)
+		if hs.Object != "webhook_headers" || len(hs.Headers) != 2 || hs.Headers["X-Api-Key"] != "receiver-key" ||
+			hs.Headers["Authorization"] != "Bearer receiver-token" {
+			t.Errorf("headers = %s", res.Body)
 		}
 		if !strings.Contains(string(list.Body), `"total_count":1`) || !strings.Contains(string(get.Body), `"deliveries":{"failed":0,"pending":0,"succeeded":0}`) {
 			t.Errorf("list = %s\nget = %s", list.Body, get.Body)
@@ -104,10 +119,17 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		}
 
 		// update
-		res = c.do("PATCH", "/api/v1/webhooks/endpoints/"+ep.ID, map[string]any{"event_types": []string{}, "description": ""})
+		res = c.do("PATCH", "/api/v1/webhooks/endpoints/"+ep.ID, map[string]any{"event_types": []string{}, "description": "",
+			"headers": map[string]string{"X-Api-Key": "receiver-key-2"}})
 		res.wantStatus(t, http.StatusOK)
-		if !strings.Contains(string(res.Body), `"event_types":[]`) || strings.Contains(string(res.Body), secret) {
+		if !strings.Contains(string(res.Body), `"event_types":[]`) || strings.Contains(string(res.Body), secret) ||
+			!strings.Contains(string(res.Body), `"header_names":["X-Api-Key"]`) || strings.Contains(string(res.Body), "receiver-key") {
 			t.Errorf("patched = %s", res.Body)
+		}
+		res = c.do("GET", "/api/v1/webhooks/endpoints/"+ep.ID+"/headers", nil)
+		res.wantStatus(t, http.StatusOK)
+		if strings.TrimSpace(string(res.Body)) != `{"object":"webhook_headers","headers":{"X-Api-Key":"receiver-key-2"}}` {
+			t.Errorf("headers after PATCH = %s", res.Body)
 		}
 
 		// test event
@@ -235,6 +257,60 @@ func TestWebhookEnableReplaysMissed(t *testing.T) {
 	})
 }
 
+// TestWebhookTestOutlivesCaller: a test send goes on, and is recorded, when
+// the API caller disconnects while the receiver is still answering.
+func TestWebhookTestOutlivesCaller(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, engine string) {
+		ts := newTestServer(t, engine)
+		c := ts.as(t)
+		arrived, release := make(chan struct{}), make(chan struct{})
+		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			close(arrived)
+			<-release
+			io.WriteString(w, "late but fine")
+		}))
+		t.Cleanup(rcv.Close)
+		res := c.do("POST", "/api/v1/webhooks/endpoints", map[string]any{"url": rcv.URL})
+		res.wantStatus(t, http.StatusOK)
+		var ep webhookEndpointJSON
+		res.decode(t, &ep)
+
+		ctx, cancel := context.WithCancel(t.Context())
+		req, _ := http.NewRequestWithContext(ctx, "POST", c.base+"/api/v1/webhooks/endpoints/"+ep.ID+"/test", nil)
+		req.Header.Set("Authorization", "Bearer "+c.secret)
+		done := make(chan error, 1)
+		go func() {
+			res, err := c.hc.Do(req)
+			if err == nil {
+				res.Body.Close()
+			}
+			done <- err
+		}()
+		<-arrived
+		cancel()
+		if err := <-done; err == nil {
+			t.Fatal("the cancelled request got an answer")
+		}
+		time.Sleep(100 * time.Millisecond) // the server notices the disconnect
+		close(release)
+
+		var attempts webhookAttemptListJSON
+		for range 100 {
+			res = c.do("GET", "/api/v1/webhooks/endpoints/"+ep.ID+"/attempts", nil)
+			res.wantStatus(t, http.StatusOK)
+			res.decode(t, &attempts)
+			if len(attempts.Data) > 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if len(attempts.Data) != 1 || !attempts.Data[0].Test || !attempts.Data[0].Succeeded || attempts.Data[0].Response != "late but fine" {
+			t.Fatalf("attempts after the caller left = %+v", attempts.Data)
+		}
+	})
+}
+
 // TestWebhookEndpointErrors: bad input gets a stable code on the right
 // parameter, never a 500.
 func TestWebhookEndpointErrors(t *testing.T) {
@@ -270,6 +346,7 @@ func TestWebhookEndpointErrors(t *testing.T) {
 			{"header injection", body{"url": ok, "headers": map[string]string{"X-A": "a\r\nX-B: b"}}, latchkey.CodeFormParamValue, "headers"},
 			{"bad header name", body{"url": ok, "headers": map[string]string{"X A": "a"}}, latchkey.CodeFormParamValue, "headers"},
 			{"too many headers", body{"url": ok, "headers": manyHeaders}, latchkey.CodeFormParamValue, "headers"},
+			{"header names equal but for case", body{"url": ok, "headers": map[string]string{"X-A": "1", "x-a": "2"}}, latchkey.CodeFormParamValue, "headers"},
 			{"bad secret", body{"url": ok, "secret": "whsec_short"}, latchkey.CodeFormParamInvalid, "secret"},
 			{"long description", body{"url": ok, "description": strings.Repeat("d", 501)}, latchkey.CodeFormParamValue, "description"},
 			{"unknown field", body{"url": ok, "filter": "x"}, latchkey.CodeFormParamUnknown, "filter"},
@@ -298,6 +375,7 @@ func TestWebhookEndpointErrors(t *testing.T) {
 			c.do("POST", "/api/v1/webhooks/endpoints/whep_missing"+p, nil)
 		}
 		c.do("GET", "/api/v1/webhooks/endpoints/whep_missing/attempts", nil).wantError(t, http.StatusNotFound, latchkey.CodeResourceNotFound, "id")
+		c.do("GET", "/api/v1/webhooks/endpoints/whep_missing/headers", nil).wantError(t, http.StatusNotFound, latchkey.CodeResourceNotFound, "id")
 		c.do("POST", "/api/v1/webhooks/endpoints/whep_missing/test", nil).wantError(t, http.StatusNotFound, latchkey.CodeResourceNotFound, "id")
 		c.do("DELETE", "/api/v1/webhooks/endpoints/whep_missing", nil).wantError(t, http.StatusNotFound, latchkey.CodeResourceNotFound, "id")
 	})

@@ -407,6 +407,7 @@ func TestOpenAPISchemasMatchCode(t *testing.T) {
 		{"WebhookEndpointList", listJSON[webhookEndpointJSON]{}, true, nil},
 		{"WebhookMissed", missedJSON{}, true, nil},
 		{"WebhookSecret", webhookSecretJSON{}, true, nil},
+		{"WebhookHeaders", webhookHeadersJSON{}, true, nil},
 		{"WebhookAttempt", webhookAttemptJSON{}, true, nil},
 		{"WebhookAttemptList", webhookAttemptListJSON{}, true, nil},
 		{"WebhookReplay", webhookReplayJSON{}, true, nil},

@@ -128,6 +128,7 @@ func (s *Server) routes() []route {
 		backend("POST", "/api/v1/webhooks/endpoints/{id}/disable", s.webhookEndpointsDisable),
 		backend("POST", "/api/v1/webhooks/endpoints/{id}/rotate_secret", s.webhookEndpointsRotate),
 		backend("GET", "/api/v1/webhooks/endpoints/{id}/secret", s.webhookEndpointsSecret),
+		backend("GET", "/api/v1/webhooks/endpoints/{id}/headers", s.webhookEndpointsHeaders),
 		backend("GET", "/api/v1/webhooks/endpoints/{id}/attempts", s.webhookAttemptsList),
 		backend("POST", "/api/v1/webhooks/endpoints/{id}/replay", s.webhookEndpointsReplay),
 		backend("POST", "/api/v1/webhooks/endpoints/{id}/test", s.webhookEndpointsTest),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 
@@ -29,8 +30,8 @@ func emailEvents(t *testing.T, s *sqlstore.Store) []*latchkey.Event {
 }
 
 // Every mail the mailer sends is first written as an email.created event
-// carrying the rendered message; if the event cannot be written, the mail
-// is not sent.
+// carrying the rendered message, its code redacted since Latchkey delivers
+// it; if the event cannot be written, the mail is not sent.
 func TestMailerWritesEmailCreated(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, store *sqlstore.Store) {
@@ -61,23 +62,29 @@ func TestMailerWritesEmailCreated(t *testing.T) {
 		if e.ObjectID != got.ID || !strings.HasPrefix(got.ID, latchkey.PrefixEmail+"_") || e.Sequence != 1 {
 			t.Errorf("event object %s, data id %s, sequence %d", e.ObjectID, got.ID, e.Sequence)
 		}
+		if !strings.Contains(sent.Subject, "135790") || !strings.Contains(sent.Text, "135790") || !strings.Contains(sent.HTML, "135790") {
+			t.Fatalf("the mail sent lacks its code: %+v", sent)
+		}
+		red := func(s string) string { return strings.ReplaceAll(s, "135790", "[redacted]") }
+		data := maps.Clone(sent.Data)
+		data["code"] = "[redacted]"
 		want := wire.Email{
 			Object: "email", ID: got.ID, Slug: mail.KindVerificationCode,
 			FromEmailName: "Acme", FromEmailAddress: "auth@acme.example", ToEmailAddress: "ada@example.com",
 			ReplyToEmailAddress: wire.OptString("help@acme.example"),
-			Subject:             sent.Subject, Body: sent.HTML, BodyPlain: sent.Text, Status: "queued",
-			Data: sent.Data, DeliveredByLatchkey: true, CreatedAt: latchkey.Millis(e.CreatedAt),
+			Subject:             red(sent.Subject), Body: red(sent.HTML), BodyPlain: red(sent.Text), Status: "queued",
+			Data: data, DeliveredByLatchkey: true, Redacted: true, CreatedAt: latchkey.Millis(e.CreatedAt),
 		}
 		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
 			t.Errorf("email.created data =\n%s\nwant\n%s", g, w)
 		}
-		if !strings.Contains(got.BodyPlain, "135790") || got.Data["code"] != "135790" {
-			t.Errorf("the event lacks the code the mail carries: %s", e.Data)
+		if strings.Contains(string(e.Data), "135790") {
+			t.Errorf("the event of a mail Latchkey delivers holds its code: %s", e.Data)
 		}
 		var keys map[string]json.RawMessage
 		json.Unmarshal(e.Data, &keys)
 		for _, k := range []string{"object", "id", "slug", "from_email_name", "from_email_address", "to_email_address",
-			"reply_to_email_address", "subject", "body", "body_plain", "status", "delivered_by_latchkey", "created_at"} {
+			"reply_to_email_address", "subject", "body", "body_plain", "status", "delivered_by_latchkey", "redacted", "created_at"} {
 			if _, ok := keys[k]; !ok {
 				t.Errorf("email.created data lacks %q", k)
 			}
@@ -91,7 +98,7 @@ func TestMailerWritesEmailCreated(t *testing.T) {
 		evs = emailEvents(t, store)
 		json.Unmarshal(evs[len(evs)-1].Data, &got)
 		if got.FromEmailAddress != "no-reply@acme.example" || got.FromEmailName != "Acme Auth" || got.ReplyToEmailAddress != nil ||
-			got.Slug != mail.KindPasswordChanged {
+			got.Slug != mail.KindPasswordChanged || got.Redacted {
 			t.Errorf("second email.created = %+v", got)
 		}
 
@@ -116,7 +123,8 @@ func TestMailerWritesEmailCreated(t *testing.T) {
 		}
 		evs = emailEvents(t, store)
 		json.Unmarshal(evs[len(evs)-1].Data, &got)
-		if got.ToEmailAddress != "cy@example.com" || got.DeliveredByLatchkey || got.Data["code"] != "112233" {
+		if got.ToEmailAddress != "cy@example.com" || got.DeliveredByLatchkey || got.Data["code"] != "112233" || got.Redacted ||
+			!strings.Contains(got.Subject, "112233") || !strings.Contains(got.BodyPlain, "112233") || !strings.Contains(got.Body, "112233") {
 			t.Errorf("app-delivered email.created = %+v", got)
 		}
 		set = &latchkey.Settings{}
@@ -131,6 +139,58 @@ func TestMailerWritesEmailCreated(t *testing.T) {
 		}
 		if len(inbox.Messages()) != before {
 			t.Error("a mail went out without its email.created event")
+		}
+	})
+}
+
+// TestMailerRedactsLinks: with Latchkey delivering, no form of a link's
+// token (raw, or escaped by the HTML template in text and in href) stays
+// in email.created, for every kind that carries a code or a link; the
+// notices keep their (non-secret) links.
+func TestMailerRedactsLinks(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+		set := latchkey.DefaultSettings()
+		inbox := mail.NewInbox(10)
+		m := &mailer{sender: inbox, settings: func() *latchkey.Settings { return set }, store: store, from: "auth@acme.example"}
+		// A link whose query the HTML template escapes differently in
+		// text (&amp;, &#39;, &#43;) and in href (%27, %c3%a9).
+		link := "https://app.example/v1/verify?token=TOKEN-Zq9_x&n=1'+\u00e9(z)"
+		for _, tc := range []struct {
+			kind   string
+			data   map[string]string
+			secret string
+		}{
+			{mail.KindVerificationCode, map[string]string{"code": "864213"}, "864213"},
+			{mail.KindPasswordResetCode, map[string]string{"code": "Q7W3E5R1"}, "Q7W3E5R1"},
+			{mail.KindMagicLink, map[string]string{"link": link}, "TOKEN-Zq9_x"},
+			{mail.KindPasswordResetLink, map[string]string{"link": link}, "TOKEN-Zq9_x"},
+		} {
+			if err := m.Send(t.Context(), tc.kind, "ada@example.com", tc.data); err != nil {
+				t.Fatal(err)
+			}
+			sent, _ := inbox.Latest("ada@example.com")
+			if !strings.Contains(sent.Text, tc.secret) || !strings.Contains(sent.HTML, tc.secret) {
+				t.Fatalf("%s: the mail sent lacks its secret", tc.kind)
+			}
+			evs := emailEvents(t, store)
+			e := evs[len(evs)-1]
+			var got wire.Email
+			json.Unmarshal(e.Data, &got)
+			if strings.Contains(string(e.Data), tc.secret) || strings.Contains(string(e.Data), "app.example") || !got.Redacted ||
+				!strings.Contains(got.BodyPlain, "[redacted]") || !strings.Contains(got.Body, "[redacted]") {
+				t.Errorf("%s: email.created = %s", tc.kind, e.Data)
+			}
+		}
+		// A notice's link is a page to visit, not a credential: kept.
+		if err := m.Send(t.Context(), mail.KindPasswordChanged, "ada@example.com", map[string]string{"link": "https://app.example/account"}); err != nil {
+			t.Fatal(err)
+		}
+		evs := emailEvents(t, store)
+		var got wire.Email
+		json.Unmarshal(evs[len(evs)-1].Data, &got)
+		if got.Redacted || got.Data["link"] != "https://app.example/account" || !strings.Contains(got.BodyPlain, "https://app.example/account") {
+			t.Errorf("password_changed email.created = %+v", got)
 		}
 	})
 }

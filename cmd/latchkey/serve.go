@@ -107,6 +107,14 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		purge := func(ctx context.Context) (int64, error) {
+			return a.store.PurgeDeletedWebhookEndpoints(ctx, eventSweepBatch)
+		}
+		sweep(workers, log, "deleted_webhook_endpoints", 10*time.Minute, purge)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
 		a.webhooks.Run(workers) // lets requests in flight finish when stopped
 	}()
 

@@ -17,6 +17,7 @@ CREATE TABLE webhook_endpoints (
     disabled_reason TEXT NOT NULL,
     disabled_at     BIGINT,
     failing_since   BIGINT,
+    last_failed_at  BIGINT,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL
 );
@@ -36,24 +37,30 @@ CREATE TABLE webhook_secrets (
 );
 CREATE INDEX webhook_secrets_endpoint ON webhook_secrets (endpoint_id);
 
+-- No foreign keys to webhook_endpoints below: a key check would lock the
+-- endpoint row (KEY SHARE) from inside the commit that holds the event
+-- cursor, so deleting or editing an endpoint would stall every commit that
+-- writes an event. The claim joins the endpoints, so a delivery of a
+-- deleted endpoint is never sent; the sweeper purges those rows.
 CREATE TABLE webhook_deliveries (
-    endpoint_id     TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+    endpoint_id     TEXT NOT NULL,
     event_id        TEXT NOT NULL,
     event_ordinal   BIGINT NOT NULL,
     status          TEXT NOT NULL,
     attempts        BIGINT NOT NULL,
     next_attempt_at BIGINT NOT NULL,
     claimed_until   BIGINT NOT NULL,
+    claim_token     TEXT NOT NULL,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,
     PRIMARY KEY (endpoint_id, event_id)
 );
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, event_ordinal) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);
 
 CREATE TABLE webhook_attempts (
     id          TEXT PRIMARY KEY,
-    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+    endpoint_id TEXT NOT NULL,
     event_id    TEXT NOT NULL,
     event_type  TEXT NOT NULL,
     attempt     BIGINT NOT NULL,
@@ -67,3 +74,10 @@ CREATE TABLE webhook_attempts (
 );
 CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, created_at);
 CREATE INDEX webhook_attempts_created ON webhook_attempts (created_at);
+
+-- Endpoints deleted whose deliveries and attempts the sweeper still has to
+-- purge, a batch at a time, so a delete never holds a long transaction.
+CREATE TABLE webhook_purges (
+    endpoint_id TEXT PRIMARY KEY,
+    deleted_at  BIGINT NOT NULL
+);

@@ -99,6 +99,8 @@ export interface BackendEmail {
   data: Record<string, string>;
   /** false when the instance's mail.delivery is "app": this event is the only delivery, and your app sends the mail. */
   delivered_by_latchkey: boolean;
+  /** true when Latchkey delivers the mail: its codes and links are replaced by "[redacted]" in subject, body, body_plain and data. */
+  redacted: boolean;
   created_at: number;
 }
 
