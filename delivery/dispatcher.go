@@ -59,7 +59,7 @@ type Dispatcher struct {
 	now        func() time.Time
 	workers    int
 	poll       time.Duration
-	busy       atomic.Int64 // requests in flight
+	flight     flight // requests in flight
 	metrics    *metrics
 }
 
@@ -93,43 +93,26 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		defer close(recorded)
 		d.record(results)
 	}()
-	busy := &d.busy
 	freed := make(chan struct{}, 1) // a worker finished
 	var inflight sync.WaitGroup
-	var mu sync.Mutex
-	perEndpoint := map[string]int{} // requests in flight by endpoint
 	sendCtx := context.WithoutCancel(ctx)
 	poll := time.NewTicker(d.poll)
 	defer poll.Stop()
 	for ctx.Err() == nil {
-		free := d.workers - int(busy.Load())
+		free := d.workers - d.flight.total()
 		if free > 0 {
 			limit := min(free, claimBatch)
-			mu.Lock()
-			budget := sqlstore.ClaimBudget{Default: d.endpointCap(), PerEndpoint: map[string]int{}}
-			for id, n := range perEndpoint {
-				budget.PerEndpoint[id] = max(d.endpointCap()-n, 0)
-			}
-			mu.Unlock()
-			ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, limit, Lease, budget)
+			ds, err := d.store.ClaimWebhookDeliveries(ctx, d.box, limit, Lease, d.flight.budget(d.endpointCap()))
 			if err != nil && ctx.Err() == nil {
 				d.log.Warn("claim webhook deliveries", "err", err)
 			}
 			for _, dl := range ds {
-				busy.Add(1)
+				d.flight.start(dl.Endpoint.ID)
 				inflight.Add(1)
-				mu.Lock()
-				perEndpoint[dl.Endpoint.ID]++
-				mu.Unlock()
 				go func() {
 					defer inflight.Done()
 					results <- d.deliver(sendCtx, dl)
-					mu.Lock()
-					if perEndpoint[dl.Endpoint.ID]--; perEndpoint[dl.Endpoint.ID] == 0 {
-						delete(perEndpoint, dl.Endpoint.ID)
-					}
-					mu.Unlock()
-					busy.Add(-1)
+					d.flight.done(dl.Endpoint.ID)
 					select {
 					case freed <- struct{}{}:
 					default:
@@ -145,7 +128,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		// endpoint's budget (an endpoint at its cap leaves due deliveries
 		// unclaimed until then).
 		var workerFreed <-chan struct{}
-		if busy.Load() > 0 {
+		if d.flight.total() > 0 {
 			workerFreed = freed
 		}
 		select {
@@ -165,6 +148,46 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // leaves to the others. A larger reserve costs a single busy endpoint
 // throughput (bench/RESULTS.md).
 func (d *Dispatcher) endpointCap() int { return max(1, d.workers-max(1, d.workers/8)) }
+
+// flight counts the requests in flight, in all and by endpoint.
+type flight struct {
+	mu         sync.Mutex
+	byEndpoint map[string]int
+	all        atomic.Int64
+}
+
+func (f *flight) start(endpointID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.byEndpoint == nil {
+		f.byEndpoint = map[string]int{}
+	}
+	f.byEndpoint[endpointID]++
+	f.all.Add(1)
+}
+
+func (f *flight) done(endpointID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.byEndpoint[endpointID]--; f.byEndpoint[endpointID] <= 0 {
+		delete(f.byEndpoint, endpointID)
+	}
+	f.all.Add(-1)
+}
+
+func (f *flight) total() int { return int(f.all.Load()) }
+
+// budget is what a claim may take of each endpoint: endpointCap, less the
+// requests an endpoint has in flight.
+func (f *flight) budget(endpointCap int) sqlstore.ClaimBudget {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := sqlstore.ClaimBudget{Default: endpointCap, PerEndpoint: make(map[string]int, len(f.byEndpoint))}
+	for id, n := range f.byEndpoint {
+		b.PerEndpoint[id] = max(endpointCap-n, 0)
+	}
+	return b
+}
 
 // record writes results in batches, as they come, until results closes.
 func (d *Dispatcher) record(results <-chan sqlstore.WebhookResult) {

@@ -32,6 +32,6 @@ func (d *Dispatcher) Collectors() []prometheus.Collector {
 	return []prometheus.Collector{d.metrics.attempts, d.metrics.latency, d.metrics.disabled,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "latchkey_webhook_requests_in_flight", Help: "Webhook requests being sent now.",
-		}, func() float64 { return float64(d.busy.Load()) }),
+		}, func() float64 { return float64(d.flight.total()) }),
 	}
 }
