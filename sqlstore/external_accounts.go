@@ -150,19 +150,10 @@ func (s *Store) UpdateExternalAccountTokens(ctx context.Context, box *seal.Box, 
 	})
 }
 
-// DeleteExternalAccount unlinks the user's external account, or returns
-// latchkey.ErrNotFound when the user has no account with that ID.
+// DeleteExternalAccount is Tx.DeleteExternalAccount in a transaction of
+// its own.
 func (s *Store) DeleteExternalAccount(ctx context.Context, userID, id string) error {
-	return s.withTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `DELETE FROM external_accounts WHERE id = ? AND user_id = ?`, id, userID)
-		if err != nil {
-			return fmt.Errorf("delete external account: %w", err)
-		}
-		if err := oneRow(res); err != nil {
-			return err
-		}
-		return tx.addUserEvent(ctx, latchkey.EventUserUpdated, userID)
-	})
+	return s.withTx(ctx, func(tx *Tx) error { return tx.DeleteExternalAccount(ctx, userID, id) })
 }
 
 // oneRow turns a statement that changed no row into latchkey.ErrNotFound.

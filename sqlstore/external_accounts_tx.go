@@ -38,11 +38,16 @@ func (tx *Tx) UserWithExternalAccounts(ctx context.Context, box *seal.Box, userI
 	return u, out, rows.Err()
 }
 
-// DeleteExternalAccount is Store.DeleteExternalAccount in the transaction.
+// DeleteExternalAccount unlinks the user's external account and writes
+// user.updated (the user's external accounts changed), or returns
+// latchkey.ErrNotFound when the user has no account with that ID.
 func (tx *Tx) DeleteExternalAccount(ctx context.Context, userID, id string) error {
 	res, err := tx.exec(ctx, `DELETE FROM external_accounts WHERE id = ? AND user_id = ?`, id, userID)
 	if err != nil {
 		return fmt.Errorf("delete external account: %w", err)
 	}
-	return oneRow(res)
+	if err := oneRow(res); err != nil {
+		return err
+	}
+	return tx.addUserEvent(ctx, latchkey.EventUserUpdated, userID)
 }

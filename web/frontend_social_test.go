@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/sqlstore"
 )
 
 // Social sign-in scenarios with the development test provider, which the
@@ -578,10 +579,22 @@ func TestSocialConnectedAccounts(t *testing.T) {
 		wantOutcome(t, other.socialSignUp(idpPerson{Email: "gus@example.com", Verified: true}), "lk_status", "verified")
 		wantOutcome(t, connect(b, idpPerson{Email: "gus@example.com", Verified: true}), "lk_error", "external_account_exists")
 
-		// Disconnect: fine with a password; the last way in is kept.
+		// Disconnect: fine with a password; the last way in is kept. The
+		// user's external accounts changed: user.updated says so.
+		before, _, err := ts.store.Events(t.Context(), sqlstore.EventFilter{Types: []string{latchkey.EventUserUpdated}, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
 		b.do("DELETE", "/v1/me/external_accounts/"+u.ExternalAccounts[0].ID, nil).wantStatus(t, http.StatusOK)
 		if got := b.me(); len(got.ExternalAccounts) != 0 {
 			t.Fatalf("after disconnecting: %+v", got.ExternalAccounts)
+		}
+		after, _, err := ts.store.Events(t.Context(), sqlstore.EventFilter{Types: []string{latchkey.EventUserUpdated}, After: lastCursor(before), Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != 1 || after[0].ObjectID != u.ID || strings.Contains(string(after[0].Data), u.ExternalAccounts[0].ID) {
+			t.Errorf("disconnecting wrote %d user.updated events, want 1 without the account", len(after))
 		}
 		b.do("DELETE", "/v1/me/external_accounts/eac_nope", nil).wantError(t, http.StatusNotFound, latchkey.CodeResourceNotFound, "id")
 		ts.patchSettings(t, `{"sign_in":{"email_code":false,"email_link":false}}`)
@@ -640,4 +653,12 @@ func TestSocialAccessTokens(t *testing.T) {
 			t.Errorf("tokens at an unconnected provider: %+v", none)
 		}
 	})
+}
+
+// lastCursor is the cursor of the last of evs, or 0.
+func lastCursor(evs []*latchkey.Event) int64 {
+	if len(evs) == 0 {
+		return 0
+	}
+	return evs[len(evs)-1].Cursor
 }
