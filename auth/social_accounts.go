@@ -38,9 +38,11 @@ func (s *Social) connect(ctx context.Context, userID string, acct *latchkey.Exte
 	return SocialVerified, nil
 }
 
-// ExternalAccounts returns the user's external accounts, oldest first.
+// ExternalAccounts returns the user's external accounts, oldest first, for
+// display: their provider tokens are not opened (nothing shown needs them,
+// and the client is rendered on every Frontend API answer).
 func (s *Social) ExternalAccounts(ctx context.Context, userID string) ([]*latchkey.ExternalAccount, error) {
-	return s.store.ExternalAccountsByUser(ctx, s.box, userID)
+	return s.store.ExternalAccountsByUser(ctx, nil, userID)
 }
 
 // Disconnect unlinks the user's external account, unless it is their last

@@ -54,7 +54,7 @@ func (tx *Tx) CreateExternalAccount(ctx context.Context, box *seal.Box, a *latch
 }
 
 // ExternalAccountsByUser returns the user's external accounts, oldest first,
-// with their tokens opened.
+// with their tokens opened (left empty with a nil box: a read for display).
 func (s *Store) ExternalAccountsByUser(ctx context.Context, box *seal.Box, userID string) ([]*latchkey.ExternalAccount, error) {
 	rows, err := s.reader().query(ctx, `SELECT `+externalAccountColumns+` FROM external_accounts
 		WHERE user_id = ? ORDER BY created_at, id`, userID)
@@ -74,7 +74,8 @@ func (s *Store) ExternalAccountsByUser(ctx context.Context, box *seal.Box, userI
 }
 
 // ExternalAccountsByUsers returns the external accounts of several users
-// (a page of a user list) in one query, by user ID, oldest first.
+// (a page of a user list) in one query, by user ID, oldest first; with a
+// nil box their tokens stay sealed (a read for display).
 func (s *Store) ExternalAccountsByUsers(ctx context.Context, box *seal.Box, userIDs []string) (map[string][]*latchkey.ExternalAccount, error) {
 	out := make(map[string][]*latchkey.ExternalAccount, len(userIDs))
 	if len(userIDs) == 0 {
@@ -183,12 +184,15 @@ func scanExternalAccount(box *seal.Box, row rowScanner) (*latchkey.ExternalAccou
 	if err := json.Unmarshal([]byte(scopes), &a.Scopes); err != nil {
 		return nil, fmt.Errorf("external account %s scopes: %w", a.ID, err)
 	}
+	a.TokenExpiry, a.CreatedAt, a.UpdatedAt = fromMS(expiry), fromMS(created), fromMS(updated)
+	if box == nil {
+		return &a, nil // a read for display: the provider tokens stay sealed
+	}
 	if a.AccessToken, err = openText(box, access, "external_accounts", a.ID, "access_token"); err != nil {
 		return nil, err
 	}
 	if a.RefreshToken, err = openText(box, refresh, "external_accounts", a.ID, "refresh_token"); err != nil {
 		return nil, err
 	}
-	a.TokenExpiry, a.CreatedAt, a.UpdatedAt = fromMS(expiry), fromMS(created), fromMS(updated)
 	return &a, nil
 }

@@ -43,6 +43,19 @@ func TestExternalAccounts(t *testing.T) {
 		if diff := cmp.Diff([]*latchkey.ExternalAccount{g, gh}, got); diff != "" {
 			t.Errorf("ExternalAccountsByUser (-want +got):\n%s", diff)
 		}
+		// A read for display (nil box) is the same but for the tokens,
+		// which stay sealed.
+		shown, err := s.ExternalAccountsByUser(ctx, nil, alice.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range []*latchkey.ExternalAccount{g, gh} {
+			want := *a
+			want.AccessToken, want.RefreshToken = "", ""
+			if diff := cmp.Diff(&want, shown[i]); diff != "" || g.AccessToken == "" {
+				t.Errorf("display read of %s (-want +got):\n%s", a.ID, diff)
+			}
+		}
 		if none, err := s.ExternalAccountsByUser(ctx, box, bob.ID); err != nil || len(none) != 0 {
 			t.Errorf("bob's accounts = %v, %v", none, err)
 		}
