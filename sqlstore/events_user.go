@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -80,38 +79,6 @@ func (tx *Tx) userJSON(ctx context.Context, userID string) ([]byte, error) {
 	}
 	rows.Close()
 	return json.Marshal(wire.NewUser(u, tx.now))
-}
-
-// lockedUserJSON locks the user's row (on PostgreSQL; SQLite has one writer)
-// and returns the user's Backend JSON, before a change that may or may not
-// show in it. The lock keeps the snapshot current until the change, so
-// addUserEventIfChanged compares against what was really there.
-func (tx *Tx) lockedUserJSON(ctx context.Context, userID string) ([]byte, error) {
-	if tx.engine == postgres {
-		// FOR NO KEY UPDATE, not FOR UPDATE: a sign-in has already inserted
-		// its session, whose foreign key holds KEY SHARE on this row, and
-		// FOR UPDATE would wait on the KEY SHARE of a concurrent sign-in of
-		// the same user while that one waits on ours: a deadlock.
-		if _, err := tx.exec(ctx, `SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE`, userID); err != nil {
-			return nil, fmt.Errorf("lock user: %w", err)
-		}
-	}
-	return tx.userJSON(ctx, userID)
-}
-
-// addUserEventIfChanged writes user.updated when the user's Backend JSON is
-// no longer before: bookkeeping the API does not show (a failed-attempt
-// counter, a token) changes the user without an event, anything it shows
-// changes it with one.
-func (tx *Tx) addUserEventIfChanged(ctx context.Context, userID string, before []byte) error {
-	after, err := tx.userJSON(ctx, userID)
-	if err != nil {
-		return fmt.Errorf("%s event: %w", latchkey.EventUserUpdated, err)
-	}
-	if bytes.Equal(before, after) {
-		return nil
-	}
-	return tx.addUserEventData(ctx, latchkey.EventUserUpdated, userID, after)
 }
 
 // addEventJSON writes an event whose data is v as JSON.

@@ -120,14 +120,11 @@ func (s *Store) ExternalAccountByIdentity(ctx context.Context, box *seal.Box, pr
 func (s *Store) UpdateExternalAccountTokens(ctx context.Context, box *seal.Box, id, accessToken, refreshToken string, expiry time.Time, scopes []string) error {
 	return s.withTx(ctx, func(tx *Tx) error {
 		var userID string
-		err := tx.queryRow(ctx, `SELECT user_id FROM external_accounts WHERE id = ?`, id).Scan(&userID)
+		var updated int64
+		err := tx.queryRow(ctx, `SELECT user_id, updated_at FROM external_accounts WHERE id = ?`, id).Scan(&userID, &updated)
 		if errors.Is(err, sql.ErrNoRows) {
 			return latchkey.ErrNotFound
 		} else if err != nil {
-			return fmt.Errorf("update external account tokens: %w", err)
-		}
-		before, err := tx.lockedUserJSON(ctx, userID)
-		if err != nil {
 			return fmt.Errorf("update external account tokens: %w", err)
 		}
 		enc, err := json.Marshal(nonNilStrings(scopes))
@@ -147,7 +144,10 @@ func (s *Store) UpdateExternalAccountTokens(ctx context.Context, box *seal.Box, 
 		if err := oneRow(res); err != nil {
 			return err
 		}
-		return tx.addUserEventIfChanged(ctx, userID, before)
+		if updated == ms(tx.now) {
+			return nil // nothing the Backend user shows has changed
+		}
+		return tx.addUserEvent(ctx, latchkey.EventUserUpdated, userID)
 	})
 }
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -55,18 +56,34 @@ func (s *Store) RecordFailedSignIn(ctx context.Context, userID string, threshold
 // and nothing for the counter alone, which the API does not show. A user
 // that does not exist is left alone, as before.
 func (tx *Tx) ResetFailedSignIns(ctx context.Context, userID string) error {
-	before, err := tx.lockedUserJSON(ctx, userID)
-	if errors.Is(err, latchkey.ErrNotFound) {
+	// What the Backend user shows of this row before the change decides
+	// whether it is a visible one. FOR NO KEY UPDATE, not FOR UPDATE: a
+	// sign-in has already inserted its session, whose foreign key holds KEY
+	// SHARE on this row, and FOR UPDATE would deadlock two sign-ins of one
+	// user.
+	lock := ""
+	if tx.engine == postgres {
+		lock = ` FOR NO KEY UPDATE`
+	}
+	var lastSignIn, lockoutExpires int64
+	err := tx.queryRow(ctx, `SELECT last_sign_in_at, lockout_expires_at FROM users WHERE id = ?`+lock, userID).
+		Scan(&lastSignIn, &lockoutExpires)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("reset failed sign-ins: %w", err)
 	}
+	now := ms(tx.now)
 	_, err = tx.exec(ctx, `UPDATE users SET failed_sign_ins = 0, last_sign_in_at = ?,
 		locked = CASE WHEN lockout_expires_at <> 0 AND lockout_expires_at <= ? THEN ? ELSE locked END,
 		lockout_expires_at = CASE WHEN lockout_expires_at <> 0 AND lockout_expires_at <= ? THEN 0 ELSE lockout_expires_at END
-		WHERE id = ?`, ms(tx.now), ms(tx.now), false, ms(tx.now), userID)
+		WHERE id = ?`, now, now, false, now, userID)
 	if err != nil {
 		return fmt.Errorf("reset failed sign-ins: %w", err)
 	}
-	return tx.addUserEventIfChanged(ctx, userID, before)
+	lockoutEnded := lockoutExpires != 0 && lockoutExpires <= now
+	if lastSignIn == now && !lockoutEnded {
+		return nil // only the counter changed, which the API does not show
+	}
+	return tx.addUserEvent(ctx, latchkey.EventUserUpdated, userID)
 }
