@@ -12,7 +12,6 @@ import (
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/seal"
 	"github.com/latchkeyhq/latchkey/sqlstore"
-	"github.com/latchkeyhq/latchkey/wire"
 )
 
 // Defaults of Config.
@@ -198,7 +197,7 @@ func (d *Dispatcher) record(results <-chan sqlstore.WebhookResult) {
 		if len(batch) == 0 {
 			return
 		}
-		d.save(context.Background(), batch)
+		d.save(context.Background(), batch) // logged there; resent after the lease
 		batch = batch[:0]
 	}
 	for {
@@ -221,11 +220,11 @@ func (d *Dispatcher) record(results <-chan sqlstore.WebhookResult) {
 // save records a batch of results and tells the operators about endpoints
 // it disabled. A batch that cannot be recorded is logged: its deliveries
 // are sent again when their lease ends (at least once).
-func (d *Dispatcher) save(ctx context.Context, batch []sqlstore.WebhookResult) {
+func (d *Dispatcher) save(ctx context.Context, batch []sqlstore.WebhookResult) error {
 	disabled, err := d.store.RecordWebhookAttempts(ctx, batch, Health)
 	if err != nil {
 		d.log.Error("record webhook attempts", "attempts", len(batch), "err", err)
-		return
+		return err
 	}
 	d.metrics.disabled.Add(float64(len(disabled)))
 	for _, e := range disabled {
@@ -235,6 +234,7 @@ func (d *Dispatcher) save(ctx context.Context, batch []sqlstore.WebhookResult) {
 	if len(disabled) > 0 && d.notify != nil {
 		d.notify(ctx, disabled)
 	}
+	return nil
 }
 
 // deliver makes one attempt of a claimed delivery and returns its result.
@@ -269,13 +269,8 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 	wg.Wait()
 	if len(results) > 0 {
-		disabled, err := d.store.RecordWebhookAttempts(ctx, results, Health)
-		if err != nil {
+		if err := d.save(ctx, results); err != nil {
 			return 0, err
-		}
-		d.metrics.disabled.Add(float64(len(disabled)))
-		if len(disabled) > 0 && d.notify != nil {
-			d.notify(ctx, disabled)
 		}
 	}
 	return len(ds), nil
@@ -299,7 +294,7 @@ func (d *Dispatcher) SendTest(ctx context.Context, ep *latchkey.WebhookEndpoint)
 	}
 	ev := &latchkey.Event{ID: latchkey.NewID(latchkey.PrefixEvent), Type: latchkey.EventWebhookTest, ObjectID: ep.ID,
 		Sequence: 1, Data: data, CreatedAt: d.now()}
-	body, err := json.Marshal(wire.NewEvent(ev, d.instanceID()))
+	body, err := Body(ev, d.instanceID())
 	if err != nil {
 		return nil, err
 	}

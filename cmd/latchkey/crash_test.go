@@ -304,12 +304,22 @@ type child struct {
 // and waits until it is ready. The child is killed when the test ends.
 func startChild(t *testing.T, bin, dataDir string) *child {
 	t.Helper()
+	return startChildWith(t, bin, dataDir, nil)
+}
+
+// startChildWith is startChild with LATCHKEY_* variables and extra flags
+// (the child gets none of the test process's own LATCHKEY_* variables).
+func startChildWith(t *testing.T, bin, dataDir string, env map[string]string, extra ...string) *child {
+	t.Helper()
 	c := &child{stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
-	c.cmd = exec.Command(bin, "dev", "--addr", "127.0.0.1:0", "--data-dir", dataDir)
+	c.cmd = exec.Command(bin, append([]string{"dev", "--addr", "127.0.0.1:0", "--data-dir", dataDir}, extra...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "LATCHKEY_") {
 			c.cmd.Env = append(c.cmd.Env, kv)
 		}
+	}
+	for k, v := range env {
+		c.cmd.Env = append(c.cmd.Env, k+"="+v)
 	}
 	c.cmd.Stdout, c.cmd.Stderr = c.stdout, c.stderr
 	if err := c.cmd.Start(); err != nil {

@@ -72,51 +72,22 @@ func runServer(ctx context.Context, m mode, args []string, getenv func(string) s
 	}
 	workers, stopWorkers := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.instance.Watch(workers, 5*time.Second)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.sessions.RunActivity(workers, 5*time.Second) // flushes once more when stopped
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sweep(workers, log, "oauth_attempts", time.Minute, a.store.DeleteExpiredOAuthAttempts)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sweep(workers, log, "oauth_pending", time.Hour, a.store.DeleteStaleOAuthPending)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		retention := func() int { return a.instance.Settings().Events.RetentionDays }
+	retention := func() int { return a.instance.Settings().Events.RetentionDays }
+	purgeDeleted := func(ctx context.Context) (int64, error) {
+		return a.store.PurgeDeletedWebhookEndpoints(ctx, eventSweepBatch)
+	}
+	wg.Go(func() { a.instance.Watch(workers, 5*time.Second) })
+	wg.Go(func() { a.sessions.RunActivity(workers, 5*time.Second) }) // flushes once more when stopped
+	wg.Go(func() { sweep(workers, log, "oauth_attempts", time.Minute, a.store.DeleteExpiredOAuthAttempts) })
+	wg.Go(func() { sweep(workers, log, "oauth_pending", time.Hour, a.store.DeleteStaleOAuthPending) })
+	wg.Go(func() {
 		sweep(workers, log, "events", time.Hour, sweepOlderThan(a.store.DeleteEventsBefore, retention, time.Now))
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		retention := func() int { return a.instance.Settings().Events.RetentionDays }
+	})
+	wg.Go(func() {
 		sweep(workers, log, "webhook_history", time.Hour, sweepOlderThan(a.store.DeleteWebhookHistoryBefore, retention, time.Now))
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		purge := func(ctx context.Context) (int64, error) {
-			return a.store.PurgeDeletedWebhookEndpoints(ctx, eventSweepBatch)
-		}
-		sweep(workers, log, "deleted_webhook_endpoints", 10*time.Minute, purge)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.webhooks.Run(workers) // lets requests in flight finish when stopped
-	}()
+	})
+	wg.Go(func() { sweep(workers, log, "deleted_webhook_endpoints", 10*time.Minute, purgeDeleted) })
+	wg.Go(func() { a.webhooks.Run(workers) }) // lets requests in flight finish when stopped
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

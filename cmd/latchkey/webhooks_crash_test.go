@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -568,42 +567,4 @@ func postUserNamed(client *http.Client, url, sk, email, firstName string) (statu
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b), err
-}
-
-// startChildWith is startChild with LATCHKEY_* variables and extra flags.
-func startChildWith(t *testing.T, bin, dataDir string, env map[string]string, extra ...string) *child {
-	t.Helper()
-	c := &child{stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
-	c.cmd = exec.Command(bin, append([]string{"dev", "--addr", "127.0.0.1:0", "--data-dir", dataDir}, extra...)...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "LATCHKEY_") {
-			c.cmd.Env = append(c.cmd.Env, kv)
-		}
-	}
-	for k, v := range env {
-		c.cmd.Env = append(c.cmd.Env, k+"="+v)
-	}
-	c.cmd.Stdout, c.cmd.Stderr = c.stdout, c.stderr
-	if err := c.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	go func() {
-		c.cmd.Wait()
-		close(c.exited)
-	}()
-	t.Cleanup(func() {
-		c.cmd.Process.Kill()
-		<-c.exited
-	})
-	waitFor(t, 30*time.Second, "the child's banner", func() bool {
-		select {
-		case <-c.exited:
-			t.Fatalf("child exited early: %v\nstderr:\n%s", c.cmd.ProcessState, c.stderr.String())
-		default:
-		}
-		return strings.Contains(c.stdout.String(), "Keys for scripts")
-	})
-	c.keys = readDevKeys(t, dataDir)
-	waitReady(t, strings.TrimSuffix(c.keys.BackendAPIURL, "/api/v1"))
-	return c
 }
