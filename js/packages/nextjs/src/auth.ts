@@ -4,7 +4,7 @@
 
 import type { SessionClaims } from "./claims";
 import { authenticate } from "./authenticate";
-import { readEnvironment, signInUrlOf, type LatchkeyServerOptions } from "./options";
+import { readEnvironment, signInRedirect, signInUrlOf, type LatchkeyServerOptions } from "./options";
 import { resolveVerifier } from "./resolve_verifier";
 import type { Reason } from "./reasons";
 import { hasAuthorization, type AuthorizationCheck } from "@latchkey/js";
@@ -78,8 +78,7 @@ export async function authFromHeaders(
     redirectToSignIn(opts) {
       const back = opts?.returnBackUrl ?? headers.get(REQUEST_URL_HEADER);
       if (back === null || back === "") return redirect(signInUrl);
-      const sep = signInUrl.includes("?") ? "&" : "?";
-      return redirect(`${signInUrl}${sep}redirect_url=${encodeURIComponent(back)}`);
+      return redirect(signInRedirect(signInUrl, back));
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   frontendApiOf,
   isAbsoluteHttpUrl,
   readEnvironment,
+  signInRedirect,
   signInUrlOf,
   type LatchkeyServerOptions,
 } from "./options";
@@ -101,8 +102,7 @@ export function latchkeyMiddleware(options: LatchkeyMiddlewareOptions = {}): (re
         // The loop guard has done its job; after signing in, the page should
         // be able to use the handshake again.
         const back = withHandshakeParam(url, false);
-        const sep = signInUrl.includes("?") ? "&" : "?";
-        return redirect(responses, `${signInUrl}${sep}redirect_url=${encodeURIComponent(back)}`, url, a, debug);
+        return redirect(responses, signInRedirect(signInUrl, back), url, a, debug);
       }
       return unauthenticated(responses, a, debug);
     }

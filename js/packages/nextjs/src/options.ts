@@ -79,6 +79,12 @@ export function signInUrlOf(opts: LatchkeyServerOptions, env: LatchkeyEnvironmen
   return value;
 }
 
+/** signInRedirect is the sign-in page URL with redirect_url=back added to its query. */
+export function signInRedirect(signInUrl: string, back: string): string {
+  const sep = signInUrl.includes("?") ? "&" : "?";
+  return `${signInUrl}${sep}redirect_url=${encodeURIComponent(back)}`;
+}
+
 /** debugOf reports whether debug headers are on (LATCHKEY_DEBUG=1 or true). */
 export function debugOf(debug: boolean | undefined, env: LatchkeyEnvironment): boolean {
   if (debug !== undefined) return debug;

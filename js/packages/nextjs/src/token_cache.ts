@@ -20,11 +20,16 @@ export class TokenCache {
     return this.entries.get(token);
   }
 
-  /** put stores a verified token; when full it drops expired tokens first, then the oldest. */
+  /**
+   * put stores a verified token. When full it drops expired tokens from the
+   * front (the Map keeps insertion order, oldest first), stopping at the
+   * first live one, then the oldest if still full: no full scan per put.
+   */
   put(token: string, parsed: ParsedClaims, nowSeconds: number): void {
     if (this.entries.size >= this.size) {
       for (const [t, p] of this.entries) {
-        if (p.exp < nowSeconds) this.entries.delete(t);
+        if (p.exp >= nowSeconds) break;
+        this.entries.delete(t);
       }
       const oldest = this.entries.keys().next();
       if (this.entries.size >= this.size && !oldest.done) this.entries.delete(oldest.value);

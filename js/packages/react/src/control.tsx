@@ -3,8 +3,9 @@
 // initialState), so signed-out content never flashes for a signed-in user.
 
 import { useEffect, type ReactNode } from "react";
-import { hasAuthorization, type AuthorizationCheck } from "@latchkey/js";
+import type { AuthorizationCheck } from "@latchkey/js";
 import { useLatchkeyContext } from "./context";
+import { useAuth } from "./hooks";
 
 /** SignedIn renders its children only when someone is signed in. */
 export function SignedIn({ children }: { children?: ReactNode }) {
@@ -32,13 +33,13 @@ export interface ProtectProps extends AuthorizationCheck {
  * server must still check authorization for every request.
  */
 export function Protect({ role, permission, condition, fallback = null, children }: ProtectProps) {
-  const { state } = useLatchkeyContext();
-  if (!state.loaded) return null;
-  const has = (check: AuthorizationCheck) => state.isSignedIn && hasAuthorization(state.claims, check);
+  const { isLoaded, has } = useAuth();
+  if (!isLoaded) return null;
   const check: AuthorizationCheck = {};
   if (role !== undefined) check.role = role;
   if (permission !== undefined) check.permission = permission;
-  const allowed = state.isSignedIn && has(check) && (condition ? condition(has) : true);
+  // has is false when signed out, so it also requires someone signed in.
+  const allowed = has(check) && (condition ? condition(has) : true);
   return <>{allowed ? children : fallback}</>;
 }
 

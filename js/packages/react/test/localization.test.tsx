@@ -29,14 +29,17 @@ const backendOnly = new Set([
   "setting_managed_by_file",
 ]);
 
+// Codes the client gives itself (@latchkey/js), which pages show too.
+const clientCodes = ["network_error", "response_invalid", "unexpected_error"];
+
 describe("locales", () => {
-  it("has a message for every error code of the server's catalog a page can meet", () => {
+  it("has a message for every error code of the server's catalog and the client a page can meet", () => {
     const catalog = readFileSync(path.resolve(import.meta.dirname, "../../../../testdata/error_codes.txt"), "utf8")
       .split("\n")
       .map((line) => line.trim())
       .filter((code) => code !== "" && !backendOnly.has(code));
     expect(catalog.length).toBeGreaterThan(40);
-    const missing = catalog.filter((code) => !(code in en.errors));
+    const missing = [...catalog, ...clientCodes].filter((code) => !(code in en.errors));
     expect(missing).toEqual([]);
   });
 

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { act, fireEvent, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { Latchkey } from "@latchkey/js";
 import { SignIn, SignInButton } from "../src/components/sign-in";
+import { en } from "../src/localization/en";
 import { fr } from "../src/localization/fr";
+import { LatchkeyProvider } from "../src/provider";
 import { FakeClient } from "./fake-client";
 import { makeEnvironment, makeUser } from "./fixtures";
 import { renderWithClient } from "./render";
@@ -292,6 +295,39 @@ describe("<SignIn />", () => {
     expect(screen.getByText("custom identifier step")).toBeTruthy();
     expect(screen.queryByText("custom password step")).toBeNull();
     expect(screen.getByRole("form", { name: "custom" }).getAttribute("data-step")).toBe("identifier");
+  });
+});
+
+describe("<SignIn /> with a real client", () => {
+  it("shows the localized message, not the raw text, when a flow action throws a plain Error", async () => {
+    const client = { object: "client", id: "client_1", sessions: [], sign_in: null, sign_up: null, last_active_session_id: null, created_at: 1, updated_at: 1 };
+    const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } });
+    // The sign-in answer is null, so the flow's action throws a TypeError
+    // (not a LatchkeyError): it becomes unexpected_error.
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const path = new URL(String(input), "http://app.test").pathname.replace(/^.*?\/v1(?=\/)/, "");
+      const route = `${init?.method ?? "GET"} ${path}`;
+      if (route === "GET /environment") return json(makeEnvironment());
+      if (route === "GET /client") return json({ response: client, client });
+      if (route === "POST /client/sign_ins") return json({ response: null, client });
+      return new Response(JSON.stringify({ errors: [{ code: "route_not_found", message: route }] }), { status: 404, headers: { "Content-Type": "application/json" } });
+    };
+    const lk = new Latchkey({ fetch, crossTab: false, backgroundRefresh: false });
+    try {
+      render(
+        <LatchkeyProvider client={lk}>
+          <SignIn />
+        </LatchkeyProvider>,
+      );
+      await waitFor(() => expect(screen.getByLabelText("Email address")).toBeTruthy());
+      await type("Email address", "ada@example.com");
+      await press("Continue");
+      const alert = await screen.findByRole("alert");
+      expect(alert.textContent).toBe(en.errors.unexpected_error);
+      expect(alert.textContent).not.toMatch(/supported_first_factors|null|Cannot/);
+    } finally {
+      lk.destroy();
+    }
   });
 });
 

@@ -1,11 +1,14 @@
 // English messages for the server's error codes (error.go) and the client's
-// own ("network_error", "response_invalid"). A code missing here shows the
-// server's message.
+// own ("network_error", "response_invalid", "unexpected_error"). A code
+// missing here shows the server's message.
 
 export const errors = {
   network_error: "We could not reach the server. Check your connection and try again.",
   response_invalid: "The server sent an unexpected answer. Try again.",
   internal_error: "Something went wrong on our side. Try again.",
+  // The client's code for anything that failed unexpectedly in the browser
+  // (not a LatchkeyError): its raw text is not for users.
+  unexpected_error: "Something went wrong on our side. Try again.",
   server_busy: "The server is busy. Try again in a moment.",
   rate_limit_exceeded: "Too many attempts. Wait a moment and try again.",
   request_body_invalid: "The request could not be read. Try again.",

@@ -6,6 +6,7 @@ export const errors: typeof en = {
   network_error: "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.",
   response_invalid: "Le serveur a envoyé une réponse inattendue. Réessayez.",
   internal_error: "Une erreur s'est produite de notre côté. Réessayez.",
+  unexpected_error: "Une erreur s'est produite de notre côté. Réessayez.",
   server_busy: "Le serveur est occupé. Réessayez dans un instant.",
   rate_limit_exceeded: "Trop de tentatives. Patientez un moment puis réessayez.",
   request_body_invalid: "La requête n'a pas pu être lue. Réessayez.",
