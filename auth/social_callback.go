@@ -224,15 +224,15 @@ func (s *Social) signUpCallback(ctx context.Context, st *ClientState, cfg *latch
 		return "", err
 	}
 	if user != nil {
-		if !linked {
-			// The identity is not linked yet but may be, by its verified
-			// address: link it now, and let the person sign in.
-			err := s.store.InTx(ctx, func(tx *sqlstore.Tx) error { return s.link(ctx, tx, user.ID, acct, "verified_email", req) })
-			if err != nil {
-				return "", err
-			}
-		}
 		err := s.store.InTx(ctx, func(tx *sqlstore.Tx) error {
+			if !linked {
+				// The identity is not linked yet but may be, by its verified
+				// address: link it now (with the transfer, one transaction),
+				// and let the person sign in.
+				if err := s.link(ctx, tx, user.ID, acct, "verified_email", req); err != nil {
+					return err
+				}
+			}
 			return tx.PutOAuthPending(ctx, s.box, &sqlstore.OAuthPending{OwnerID: su.ID, OwnerType: OwnerSignUp,
 				ClientID: su.ClientID, ProviderID: cfg.ID, Status: SocialTransferable, UserID: user.ID, Account: *acct})
 		})
