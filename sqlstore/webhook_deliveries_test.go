@@ -320,3 +320,61 @@ func TestDeletedEndpointPurge(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteWebhookHistoryBefore: the retention sweep deletes old attempts
+// and old finished deliveries, a batch at a time, and never a pending
+// delivery (that would lose an event) or anything recent.
+func TestDeleteWebhookHistoryBefore(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newDeliveriesFixture(t, s)
+		all := sqlstore.ClaimBudget{Default: 100}
+		record := func(d *sqlstore.Delivery, ok bool, next time.Time) {
+			a := &latchkey.WebhookAttempt{EndpointID: d.Endpoint.ID, EventID: d.Event.ID, EventType: d.Event.Type,
+				Attempt: d.Attempt, StatusCode: 200, Succeeded: ok, CreatedAt: f.now}
+			if _, err := s.RecordWebhookAttempts(t.Context(), []sqlstore.WebhookResult{{Attempt: a, ClaimToken: d.ClaimToken, NextAttemptAt: next}},
+				sqlstore.HealthPolicy{DisableAfter: 5 * 24 * time.Hour, StreakGap: 12 * time.Hour}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Old: two succeeded, one failed for good, one still pending (retry
+		// far ahead).
+		for range 4 {
+			f.event(t)
+		}
+		old := f.claim(t, all)
+		record(old[0], true, time.Time{})
+		record(old[1], true, time.Time{})
+		record(old[2], false, time.Time{})
+		record(old[3], false, f.now.Add(1000*time.Hour))
+		f.now = f.now.Add(40 * 24 * time.Hour)
+		f.event(t) // recent
+		record(f.claim(t, all)[0], true, time.Time{})
+
+		cutoff := f.now.Add(-30 * 24 * time.Hour)
+		var total int64
+		for range 10 {
+			n, err := s.DeleteWebhookHistoryBefore(t.Context(), cutoff, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n > 4 {
+				t.Fatalf("one call deleted %d rows, more than its limit of 2 of each", n)
+			}
+			total += n
+			if n == 0 {
+				break
+			}
+		}
+		if total != 7 { // 4 old attempts, 3 old finished deliveries
+			t.Errorf("deleted %d rows, want 7", total)
+		}
+		c, _ := s.WebhookDeliveryCounts(t.Context(), f.ep.ID)
+		if c["pending"] != 1 || c["succeeded"] != 1 || c["failed"] != 0 {
+			t.Errorf("deliveries left = %v, want the old pending one and the recent one", c)
+		}
+		if as, _, _ := s.WebhookAttempts(t.Context(), sqlstore.AttemptFilter{EndpointID: f.ep.ID, Limit: 100}); len(as) != 1 {
+			t.Errorf("%d attempts left, want the recent one", len(as))
+		}
+	})
+}
